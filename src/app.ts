@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Config } from './config';
+import type { Db } from './db/client';
+import { systemClock, type Clock } from './lib/clock';
+import './http/types';
+import { registerAuth } from './http/auth';
+import { registerContentTypes } from './http/content-types';
+import { registerDraining } from './http/draining';
+import { registerErrorHandling } from './http/error-handler';
+import { registerOpenApi } from './http/openapi';
+import { healthRoutes } from './modules/health/health.routes';
+import { apiKeyRoutes } from './modules/api-keys/api-keys.routes';
+import { activityRoutes } from './modules/activity/activity.routes';
+import { teamRoutes } from './modules/teams/teams.module';
+import { themeRoutes } from './modules/themes/themes.module';
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  logger: FastifyBaseLogger;
+  clock?: Clock;
+}
+
+/** Builds the whole API. The caller owns the database and the logger (and closes them). */
+export async function buildApp({ config, db, logger, clock = systemClock }: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: logger,
+    genReqId: () => randomUUID(),
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
+    return503OnClosing: false,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  });
+
+  app.decorate('db', db);
+  app.decorate('clock', clock);
+  app.decorate('config', config);
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onRequest', async (request, reply) => void reply.header('x-request-id', request.id));
+
+  registerDraining(app);
+  registerErrorHandling(app);
+  registerContentTypes(app);
+  registerAuth(app);
+  await registerOpenApi(app);
+
+  // The whole API, one line per module.
+  await app.register(healthRoutes);
+  await app.register(apiKeyRoutes, { prefix: '/v1' });
+  await app.register(teamRoutes, { prefix: '/v1' });
+  await app.register(themeRoutes, { prefix: '/v1' });
+  await app.register(activityRoutes, { prefix: '/v1' });
+
+  return app;
+}

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+
+const intFrom = (def: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(def);
+
+/** Every setting of the service, parsed once at start from the environment. */
+export const ConfigSchema = z.object({
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: intFrom(3000, 0, 65535),
+  DATABASE_PATH: z.string().min(1).default('./data/roadworks.sqlite'),
+  /** Optional; when unset and no admin key exists yet, one is generated and printed once. */
+  ADMIN_API_KEY: z.string().min(24, 'ADMIN_API_KEY must be at least 24 characters').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** FULL survives power loss; NORMAL is faster and still safe against process crashes in WAL mode. */
+  DB_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
+  BODY_LIMIT_BYTES: intFrom(1_048_576, 1024, 64 * 1_048_576),
+  REQUEST_TIMEOUT_MS: intFrom(30_000, 1000, 600_000),
+  SHUTDOWN_TIMEOUT_MS: intFrom(10_000, 100, 600_000),
+  /** An active iteration without a check-in for this many days is reported `stale`. */
+  CHECKIN_INTERVAL_DAYS: intFrom(7, 1, 365),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const defined = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = ConfigSchema.safeParse(defined);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,33 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import * as schema from './schema';
+import { migrateDatabase } from './migrate';
+
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+
+export interface DatabaseOptions {
+  path: string;
+  synchronous?: 'FULL' | 'NORMAL';
+}
+
+/**
+ * Opens the SQLite file (creating its folder), sets the pragmas a server needs on every open,
+ * and applies pending migrations. `:memory:` gives a private database (tests).
+ */
+export function openDatabase({ path, synchronous = 'FULL' }: DatabaseOptions): Db {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new Database(path);
+  try {
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma(`synchronous = ${synchronous}`);
+    sqlite.pragma('busy_timeout = 5000');
+    migrateDatabase(sqlite);
+    sqlite.pragma('foreign_keys = ON');
+  } catch (err) {
+    sqlite.close();
+    throw err;
+  }
+  return drizzle(sqlite, { schema }) as Db;
+}

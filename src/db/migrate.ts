@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../migrations', import.meta.url));
+
+/**
+ * Applies pending migrations with foreign keys off (table rebuilds would otherwise cascade-delete
+ * child rows), then verifies referential integrity before the service may start.
+ */
+export function migrateDatabase(sqlite: Database.Database, migrationsFolder = MIGRATIONS_FOLDER): void {
+  sqlite.pragma('foreign_keys = OFF');
+  migrate(drizzle(sqlite), { migrationsFolder });
+  const violations = sqlite.pragma('foreign_key_check') as Array<{ table: string; rowid: number; parent: string }>;
+  if (violations.length > 0) {
+    const sample = violations
+      .slice(0, 5)
+      .map((v) => `${v.table} row ${v.rowid} -> ${v.parent}`)
+      .join('; ');
+    throw new Error(
+      `Database integrity check failed after migration: ${violations.length} foreign key violation(s) (${sample}). ` +
+        'Restore from a backup or repair the rows before starting.',
+    );
+  }
+}
+
+const journalSizes = new Map<string, number>();
+
+function expectedMigrations(folder: string): number {
+  let n = journalSizes.get(folder);
+  if (n === undefined) {
+    n = (JSON.parse(readFileSync(`${folder}/meta/_journal.json`, 'utf8')) as { entries: unknown[] }).entries.length;
+    journalSizes.set(folder, n);
+  }
+  return n;
+}
+
+/** Whether the database answers and every migration in the folder has been applied (for /readyz). */
+export function migrationStatus(
+  sqlite: Database.Database,
+  migrationsFolder = MIGRATIONS_FOLDER,
+): { ready: boolean; detail?: string } {
+  try {
+    const expected = expectedMigrations(migrationsFolder);
+    const row = sqlite.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number };
+    if (row.n < expected) return { ready: false, detail: `${expected - row.n} migration(s) pending` };
+    return { ready: true };
+  } catch (err) {
+    return { ready: false, detail: `database unavailable: ${(err as Error).message}` };
+  }
+}

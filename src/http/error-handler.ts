@@ -1,0 +1,80 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { ApiError, validationFailed, type FieldError } from './problems';
+
+const LOCATIONS: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' };
+
+interface ZodValidationItem {
+  instancePath: string;
+  message: string;
+  keyword: string;
+  params: { keys?: string[] };
+}
+
+function fieldErrors(validation: ZodValidationItem[], context: string | undefined): FieldError[] {
+  const where = LOCATIONS[context ?? 'body'] ?? 'body';
+  return validation.flatMap((v) => {
+    const base = [where, ...v.instancePath.split('/').filter(Boolean)].join('.');
+    if (v.keyword === 'unrecognized_keys' && v.params.keys) {
+      const kind = where === 'query' ? 'query parameter' : 'field';
+      return v.params.keys.map((k) => ({ path: `${base}.${k}`, message: `'${k}' is not a known ${kind}; remove it.` }));
+    }
+    return [{ path: base, message: v.message }];
+  });
+}
+
+/** Maps anything thrown during a request to an ApiError; unknown failures become a bare 500. */
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  const e = err as FastifyError & { validationContext?: string };
+  if (hasZodFastifySchemaValidationErrors(e)) {
+    return validationFailed(fieldErrors(e.validation as unknown as ZodValidationItem[], e.validationContext));
+  }
+  switch (e.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError('payload_too_large', 'The request body is larger than the server accepts.');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ApiError('unsupported_media_type', 'Send the request body as application/json.');
+    case 'SQLITE_CONSTRAINT_UNIQUE':
+    case 'SQLITE_CONSTRAINT_PRIMARYKEY':
+      return new ApiError('conflict', 'The change conflicts with an existing record.');
+    case 'SQLITE_CONSTRAINT_FOREIGNKEY':
+      return new ApiError('conflict', 'The change would break a reference between records.');
+  }
+  const status = typeof e.statusCode === 'number' ? e.statusCode : 500;
+  if (status >= 400 && status < 500) return new ApiError('malformed_request', e.message, { status });
+  return new ApiError('internal_error', 'An unexpected error occurred; the request id identifies it in the logs.');
+}
+
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: ApiError): FastifyReply {
+  if (problem.status === 401) reply.header('www-authenticate', 'Bearer realm="roadworks"');
+  return reply
+    .code(problem.status)
+    .type('application/problem+json')
+    .serializer(JSON.stringify)
+    .send({
+      type: `https://roadworks.dev/problems/${problem.code.replaceAll('_', '-')}`,
+      title: problem.title,
+      status: problem.status,
+      detail: problem.detail,
+      instance: request.url.split('?')[0],
+      code: problem.code,
+      request_id: request.id,
+      ...problem.extensions,
+      ...(problem.errors ? { errors: problem.errors } : {}),
+    });
+}
+
+/** One error handler and one not-found handler for the whole API: every failure is problem+json. */
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err, request, reply) => {
+    const problem = toApiError(err);
+    if (problem.status >= 500) request.log.error({ err }, 'request failed');
+    return sendProblem(request, reply, problem);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0];
+    const detail = `There is no route ${request.method} ${path}. The API is described at /openapi.json and /docs.`;
+    return sendProblem(request, reply, new ApiError('route_not_found', detail));
+  });
+}

@@ -1,0 +1,69 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+
+/**
+ * Keyset pagination. A cursor is the opaque encoding of the last row's sort key; the next page
+ * starts strictly after it, so inserts and deletes never make a page repeat or skip a row.
+ */
+export type CursorValue = string | number;
+
+export const encodeCursor = (value: CursorValue): string => Buffer.from(JSON.stringify([value])).toString('base64url');
+
+function decodeCursor(cursor: string): CursorValue | undefined {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    const value = Array.isArray(parsed) && parsed.length === 1 ? parsed[0] : undefined;
+    return typeof value === 'string' || typeof value === 'number' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50).describe('Page size, 1 to 500'),
+  cursor: z
+    .string()
+    .max(200)
+    .optional()
+    .transform((s, ctx) => {
+      if (s === undefined) return undefined;
+      const value = decodeCursor(s);
+      if (value === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'not a cursor this API issued; use next_cursor from the previous page' });
+        return z.NEVER;
+      }
+      return value;
+    })
+    .describe('next_cursor of the previous page'),
+});
+
+export interface PageRequest {
+  limit: number;
+  cursor?: CursorValue;
+}
+
+export interface Page<T> {
+  data: T[];
+  next_cursor: string | null;
+}
+
+/** Rows must have been fetched with `limit + 1` to tell whether another page follows. */
+export function toPage<R, T>(rows: R[], limit: number, keyOf: (row: R) => CursorValue, map: (row: R) => T): Page<T> {
+  const more = rows.length > limit;
+  const pageRows = more ? rows.slice(0, limit) : rows;
+  const last = pageRows[pageRows.length - 1];
+  return { data: pageRows.map(map), next_cursor: more && last !== undefined ? encodeCursor(keyOf(last)) : null };
+}
+
+export const pageSchema = <T extends z.ZodType>(item: T) =>
+  z.object({ data: z.array(item), next_cursor: z.string().nullable().describe('Pass as ?cursor= for the next page') });
+
+/** Adds the RFC 8288 `Link: <...>; rel="next"` header for a page that has a successor. */
+export function withNextLink<T>(request: FastifyRequest, reply: FastifyReply, page: Page<T>): Page<T> {
+  if (page.next_cursor) {
+    const url = new URL(request.url, 'http://localhost');
+    url.searchParams.set('cursor', page.next_cursor);
+    reply.header('link', `<${url.pathname}${url.search}>; rel="next"`);
+  }
+  return page;
+}

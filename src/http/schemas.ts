@@ -1,0 +1,72 @@
+import { z } from 'zod';
+
+/** Shapes shared by every module: identifiers, keys, timestamps and the problem body. */
+
+export const Id = z.string().min(1).max(64).describe('Opaque identifier');
+
+const ID_SHAPE = /^[a-z]+_[0-9a-z]{26}$/;
+
+/** Human keys (`lead-scoring`, `win_rate`): lowercase words joined by '-' or '_'. */
+export const Key = z
+  .string()
+  .min(2)
+  .max(64)
+  .regex(/^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$/, 'use lowercase letters and digits, words joined by "-" or "_"')
+  .refine((k) => !ID_SHAPE.test(k), 'a key must not look like an id')
+  .describe('Human key, unique, immutable');
+
+/** An id or a human key, wherever a path or body names an entity. */
+export const Ref = z.string().min(1).max(64).describe('Id or key');
+
+export const Timestamp = z.iso.datetime().describe('RFC 3339 UTC timestamp');
+
+/** Accepts any RFC 3339 offset and normalizes to UTC `Z`. */
+export const TimestampInput = z.iso
+  .datetime({ offset: true })
+  .transform((s) => new Date(s).toISOString())
+  .describe('RFC 3339 timestamp; stored and returned in UTC');
+
+export const Version = z.number().int().min(1).describe('Incremented on every change; see ETag');
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    instance: z.string(),
+    code: z.string().describe('Stable machine-readable error code'),
+    request_id: z.string(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .catchall(z.unknown())
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
+
+const ERROR_DESCRIPTIONS = {
+  400: 'The request is not valid; errors[] names each field',
+  401: 'Missing, unknown or revoked API key',
+  403: 'The key may not do this',
+  404: 'No such object',
+  409: 'Conflicts with the current state',
+  412: 'If-Match does not match the current ETag',
+  413: 'Body too large',
+  415: 'Body must be application/json',
+  422: 'Breaks a policy rule',
+} as const;
+
+type ErrorStatus = keyof typeof ERROR_DESCRIPTIONS;
+
+/** The problem responses of a route, for the OpenAPI document. 400, 401 and 403 are always possible. */
+export function errorResponses(...statuses: ErrorStatus[]) {
+  const all = [...new Set<ErrorStatus>([400, 401, 403, ...statuses])];
+  return Object.fromEntries(
+    all.map((s) => [
+      s,
+      { description: ERROR_DESCRIPTIONS[s], content: { 'application/problem+json': { schema: ProblemSchema } } },
+    ]),
+  ) as Record<ErrorStatus, { description: string; content: { 'application/problem+json': { schema: typeof ProblemSchema } } }>;
+}
+
+export const IdParams = z.object({ id: Ref });
+
+export const NoContent = z.undefined().describe('No content');

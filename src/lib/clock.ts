@@ -1,0 +1,9 @@
+/** The source of "now". Passed in so that tests control time; nothing deeper reads Date.now(). */
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** RFC 3339 UTC with milliseconds; fixed width, so it also sorts correctly as text. */
+export const isoNow = (clock: Clock): string => clock.now().toISOString();

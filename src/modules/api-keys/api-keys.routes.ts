@@ -1,0 +1,81 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { ctxOf } from '../../http/context';
+import { ifMatchOf, sendEntity } from '../../http/etag';
+import { withNextLink } from '../../http/pagination';
+import { errorResponses, IdParams, NoContent } from '../../http/schemas';
+import { ApiKeyListQuery, ApiKeyPage, ApiKeySchema, CreateApiKeyBody, CreatedApiKeySchema } from './api-keys.schemas';
+import { createApiKey, getApiKey, listApiKeys, revokeApiKey } from './api-keys.service';
+
+const tags = ['api-keys'];
+
+export const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.post(
+    '/api-keys',
+    {
+      config: { access: 'admin' },
+      schema: {
+        operationId: 'createApiKey',
+        tags,
+        summary: 'Create an API key (admin); the secret is shown once',
+        body: CreateApiKeyBody,
+        response: { 201: CreatedApiKeySchema, ...errorResponses(404, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      const created = createApiKey(ctxOf(request), request.body);
+      reply.header('location', `/v1/api-keys/${created.id}`).header('cache-control', 'no-store');
+      return reply.code(201).send(created);
+    },
+  );
+
+  app.get(
+    '/api-keys',
+    {
+      config: { access: 'admin' },
+      schema: {
+        operationId: 'listApiKeys',
+        tags,
+        summary: 'List API keys (admin); secrets are never shown',
+        querystring: ApiKeyListQuery,
+        response: { 200: ApiKeyPage, ...errorResponses() },
+      },
+    },
+    async (request, reply) => {
+      const { limit, cursor, ...filters } = request.query;
+      return withNextLink(request, reply, listApiKeys(ctxOf(request), filters, { limit, cursor }));
+    },
+  );
+
+  app.get(
+    '/api-keys/:id',
+    {
+      config: { access: 'admin' },
+      schema: {
+        operationId: 'getApiKey',
+        tags,
+        summary: 'Get an API key (admin)',
+        params: IdParams,
+        response: { 200: ApiKeySchema, 304: NoContent, ...errorResponses(404) },
+      },
+    },
+    async (request, reply) => sendEntity(request, reply, getApiKey(ctxOf(request), request.params.id)),
+  );
+
+  app.delete(
+    '/api-keys/:id',
+    {
+      config: { access: 'admin' },
+      schema: {
+        operationId: 'revokeApiKey',
+        tags,
+        summary: 'Revoke an API key (admin); it answers 401 from then on',
+        params: IdParams,
+        response: { 204: NoContent, ...errorResponses(404, 409, 412) },
+      },
+    },
+    async (request, reply) => {
+      revokeApiKey(ctxOf(request), request.params.id, ifMatchOf(request));
+      return reply.code(204).send();
+    },
+  );
+};

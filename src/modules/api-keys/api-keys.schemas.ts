@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { ROLES } from '../../lib/context';
+import { Id, Ref, Timestamp, Version } from '../../http/schemas';
+import { PageQuery, pageSchema } from '../../http/pagination';
+
+export const ApiKeySchema = z
+  .object({
+    id: Id,
+    name: z.string(),
+    role: z.enum(ROLES),
+    teams: z.array(z.object({ id: Id, key: z.string() })).describe('Teams an editor key may write'),
+    secret_prefix: z.string().describe('First characters of the secret, to recognise the key'),
+    revoked_at: Timestamp.nullable(),
+    version: Version,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  })
+  .meta({ id: 'ApiKey' });
+
+export type ApiKey = z.infer<typeof ApiKeySchema>;
+
+export const CreatedApiKeySchema = ApiKeySchema.extend({
+  secret: z.string().describe('The bearer token. Shown only in this response; store it now.'),
+}).meta({ id: 'CreatedApiKey' });
+
+export const CreateApiKeyBody = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    role: z.enum(ROLES),
+    teams: z.array(Ref).max(100).default([]).describe('Team ids or keys; required for editors, empty otherwise'),
+  })
+  .strict()
+  .meta({ example: { name: 'crm-sync', role: 'editor', teams: ['revops'] } });
+
+export type CreateApiKeyInput = z.infer<typeof CreateApiKeyBody>;
+
+export const ApiKeyListQuery = PageQuery.extend({
+  role: z.enum(ROLES).optional(),
+  revoked: z.enum(['true', 'false']).optional().transform((v) => (v === undefined ? undefined : v === 'true')),
+}).strict();
+
+export const ApiKeyPage = pageSchema(ApiKeySchema);

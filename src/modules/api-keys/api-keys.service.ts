@@ -1,0 +1,161 @@
+import type { Db } from '../../db/client';
+import type { Actor, Ctx } from '../../lib/context';
+import type { Clock } from '../../lib/clock';
+import { isoNow } from '../../lib/clock';
+import { newId } from '../../lib/ids';
+import { assertAdmin } from '../../lib/permissions';
+import { generateSecret, hashSecret, secretPrefix } from '../../lib/secrets';
+import { inTransaction } from '../../lib/transaction';
+import { assertIfMatch } from '../../http/etag';
+import { conflict, notFound, validationFailed } from '../../http/problems';
+import { toPage, type PageRequest } from '../../http/pagination';
+import { recordActivity } from '../activity/activity.service';
+import { teamsService } from '../teams/teams.module';
+import { apiKeysRepo, type ApiKeyRow, type KeyTeam } from './api-keys.repo';
+import type { ApiKey, CreateApiKeyInput } from './api-keys.schemas';
+
+const toDto = (r: ApiKeyRow, teams: KeyTeam[]): ApiKey => ({
+  id: r.id,
+  name: r.name,
+  role: r.role,
+  teams,
+  secret_prefix: r.secretPrefix,
+  revoked_at: r.revokedAt,
+  version: r.version,
+  created_at: r.createdAt,
+  updated_at: r.updatedAt,
+});
+
+/** The actor behind a bearer secret, or undefined for an unknown or revoked key. */
+export function authenticate(db: Db, secret: string): Actor | undefined {
+  const repo = apiKeysRepo(db);
+  const key = repo.findActiveByHash(hashSecret(secret));
+  if (!key) return undefined;
+  const teamIds = key.role === 'editor' ? repo.teamsOf(key.id).map((t) => t.id) : [];
+  return { keyId: key.id, name: key.name, role: key.role, teamIds: new Set(teamIds) };
+}
+
+function load(ctx: Ctx, id: string): ApiKeyRow {
+  const row = apiKeysRepo(ctx.db).findById(id);
+  if (!row) throw notFound('API key', id);
+  return row;
+}
+
+export function getApiKey(ctx: Ctx, id: string): ApiKey {
+  assertAdmin(ctx.actor);
+  const row = load(ctx, id);
+  return toDto(row, apiKeysRepo(ctx.db).teamsOf(row.id));
+}
+
+export function listApiKeys(ctx: Ctx, filters: { role?: string; revoked?: boolean }, page: PageRequest) {
+  assertAdmin(ctx.actor);
+  const repo = apiKeysRepo(ctx.db);
+  const rows = repo.list(filters, { limit: page.limit, cursor: page.cursor as string | undefined });
+  const teams = repo.teamsOfMany(rows.map((r) => r.id));
+  return toPage(rows, page.limit, (r) => r.id, (r) => toDto(r, teams.get(r.id) ?? []));
+}
+
+export function createApiKey(ctx: Ctx, input: CreateApiKeyInput): ApiKey & { secret: string } {
+  assertAdmin(ctx.actor);
+  if (input.role === 'editor' && input.teams.length === 0) {
+    throw validationFailed([{ path: 'body.teams', message: 'an editor key needs at least one team it may write' }]);
+  }
+  if (input.role !== 'editor' && input.teams.length > 0) {
+    throw validationFailed([{ path: 'body.teams', message: `a ${input.role} key is not scoped to teams; leave teams empty` }]);
+  }
+  return inTransaction(ctx.db, () => {
+    const teams = [...new Map(input.teams.map((ref) => teamsService.resolve(ctx, ref)).map((t) => [t.id, { id: t.id, key: t.key }])).values()];
+    const secret = generateSecret();
+    const now = isoNow(ctx.clock);
+    const row: ApiKeyRow = {
+      id: newId('key'),
+      name: input.name,
+      role: input.role,
+      secretHash: hashSecret(secret),
+      secretPrefix: secretPrefix(secret),
+      bootstrap: false,
+      revokedAt: null,
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+    };
+    apiKeysRepo(ctx.db).insert(row, teams.map((t) => t.id));
+    const dto = toDto(row, teams);
+    recordActivity(ctx, { action: 'api_key.created', entityType: 'api_key', entityId: row.id, before: null, after: dto });
+    return { ...dto, secret };
+  });
+}
+
+/** Revokes a key; repeating it is harmless. The last active admin key cannot be revoked. */
+export function revokeApiKey(ctx: Ctx, id: string, ifMatch?: string): void {
+  assertAdmin(ctx.actor);
+  inTransaction(ctx.db, () => {
+    const repo = apiKeysRepo(ctx.db);
+    const row = load(ctx, id);
+    const before = toDto(row, repo.teamsOf(row.id));
+    assertIfMatch(ifMatch, before);
+    if (row.revokedAt) return;
+    if (row.role === 'admin' && repo.countActiveAdmins() <= 1) {
+      throw conflict('This is the last active admin key; create another admin key before revoking it.');
+    }
+    const now = isoNow(ctx.clock);
+    repo.update(row.id, { revokedAt: now, updatedAt: now, version: row.version + 1 });
+    const after = { ...before, revoked_at: now, updated_at: now, version: row.version + 1 };
+    recordActivity(ctx, { action: 'api_key.revoked', entityType: 'api_key', entityId: row.id, before, after });
+  });
+}
+
+const SYSTEM: Actor = { keyId: 'system', name: 'system', role: 'admin', teamIds: new Set() };
+
+/**
+ * Makes sure an admin can get in. With ADMIN_API_KEY set, that key is the bootstrap admin (a changed
+ * value replaces the previous one). Without it, the first start generates a key and returns it so the
+ * caller prints it once; later starts change nothing.
+ */
+export function ensureAdminKey(db: Db, clock: Clock, configured?: string): { generatedSecret?: string } {
+  const ctx = { db, clock, actor: SYSTEM, requestId: 'startup' };
+  return inTransaction(db, () => {
+    const repo = apiKeysRepo(db);
+    const now = isoNow(clock);
+    if (configured) {
+      const hash = hashSecret(configured);
+      for (const old of repo.bootstrapKeys()) {
+        if (old.secretHash !== hash && !old.revokedAt) {
+          repo.update(old.id, { revokedAt: now, updatedAt: now, version: old.version + 1 });
+          recordActivity(ctx, { action: 'api_key.revoked', entityType: 'api_key', entityId: old.id, before: { revoked_at: null }, after: { revoked_at: now } });
+        }
+      }
+      const existing = repo.findByHash(hash);
+      if (existing) {
+        if (existing.revokedAt || existing.role !== 'admin') {
+          repo.update(existing.id, { revokedAt: null, role: 'admin', updatedAt: now, version: existing.version + 1 });
+        }
+        return {};
+      }
+      insertBootstrap(ctx, configured, 'admin (ADMIN_API_KEY)');
+      return {};
+    }
+    if (repo.countActiveAdmins() > 0) return {};
+    const secret = generateSecret();
+    insertBootstrap(ctx, secret, 'admin (generated at first start)');
+    return { generatedSecret: secret };
+  });
+}
+
+function insertBootstrap(ctx: Pick<Ctx, 'db' | 'clock' | 'actor' | 'requestId'>, secret: string, name: string): void {
+  const now = isoNow(ctx.clock);
+  const row: ApiKeyRow = {
+    id: newId('key'),
+    name,
+    role: 'admin',
+    secretHash: hashSecret(secret),
+    secretPrefix: secretPrefix(secret),
+    bootstrap: true,
+    revokedAt: null,
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+  };
+  apiKeysRepo(ctx.db).insert(row, []);
+  recordActivity(ctx, { action: 'api_key.created', entityType: 'api_key', entityId: row.id, before: null, after: toDto(row, []) });
+}

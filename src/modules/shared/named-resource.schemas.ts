@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { Id, Key, Timestamp, Version } from '../../http/schemas';
+import { PageQuery, pageSchema } from '../../http/pagination';
+
+export function namedSchemas(schemaId: string, example: { key: string; name: string; description: string }) {
+  const Entity = z
+    .object({
+      id: Id,
+      key: Key,
+      name: z.string(),
+      description: z.string(),
+      version: Version,
+      created_at: Timestamp,
+      updated_at: Timestamp,
+    })
+    .meta({ id: schemaId });
+  const Create = z
+    .object({
+      key: Key,
+      name: z.string().trim().min(1).max(200),
+      description: z.string().max(4000).default(''),
+    })
+    .strict()
+    .meta({ example });
+  const Update = Create.omit({ key: true })
+    .partial()
+    .strict()
+    .meta({ example: { description: example.description } });
+  return { Entity, Create, Update, Page: pageSchema(Entity), ListQuery: PageQuery.strict() };
+}
+
+export type NamedEntity = z.infer<ReturnType<typeof namedSchemas>['Entity']>;
+export type NamedCreate = z.infer<ReturnType<typeof namedSchemas>['Create']>;
+export type NamedUpdate = z.infer<ReturnType<typeof namedSchemas>['Update']>;

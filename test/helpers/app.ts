@@ -1,0 +1,41 @@
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { buildApp } from '../../src/app';
+import { loadConfig, type Config } from '../../src/config';
+import { openDatabase, type Db } from '../../src/db/client';
+import { createLogger } from '../../src/logger';
+import { ensureAdminKey } from '../../src/modules/api-keys/api-keys.service';
+import { TestClock } from './clock';
+
+export const ADMIN_KEY = 'rw_test_admin_key_0123456789abcdef';
+
+export interface TestApp {
+  app: FastifyInstance;
+  db: Db;
+  clock: TestClock;
+  config: Config;
+  /** Sends a request with the given bearer key (admin by default; `null` for none). */
+  call(opts: InjectOptions & { key?: string | null }): Promise<LightMyRequestResponse>;
+  close(): Promise<void>;
+}
+
+/** A fresh app on its own in-memory database, migrated by the same code the server uses. */
+export async function makeApp(env: Record<string, string> = {}, dbPath = ':memory:'): Promise<TestApp> {
+  const config = loadConfig({ DATABASE_PATH: dbPath, ADMIN_API_KEY: ADMIN_KEY, ...env });
+  const clock = new TestClock();
+  const db = openDatabase({ path: config.DATABASE_PATH });
+  ensureAdminKey(db, clock, config.ADMIN_API_KEY);
+  const app = await buildApp({ config, db, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), clock });
+  await app.ready();
+  return {
+    app,
+    db,
+    clock,
+    config,
+    call: ({ key = ADMIN_KEY, headers, ...opts }) =>
+      app.inject({ ...opts, headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...headers } }),
+    async close() {
+      await app.close();
+      db.$client.close();
+    },
+  };
+}
