@@ -15,6 +15,10 @@ import { apiKeyRoutes } from './modules/api-keys/api-keys.routes';
 import { activityRoutes } from './modules/activity/activity.routes';
 import { teamRoutes } from './modules/teams/teams.module';
 import { themeRoutes } from './modules/themes/themes.module';
+import { initiativeRoutes } from './modules/initiatives/initiatives.routes';
+import { iterationRoutes } from './modules/iterations/iterations.routes';
+import { IterationItemKinds } from './modules/iterations/iteration-items';
+import { checkInRoutes } from './modules/check-ins/check-ins.routes';
 
 export interface AppDeps {
   config: Config;
@@ -37,6 +41,7 @@ export async function buildApp({ config, db, logger, clock = systemClock }: AppD
   app.decorate('db', db);
   app.decorate('clock', clock);
   app.decorate('config', config);
+  app.decorate('iterationItems', new IterationItemKinds());
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.addHook('onRequest', async (request, reply) => void reply.header('x-request-id', request.id));
@@ -52,6 +57,9 @@ export async function buildApp({ config, db, logger, clock = systemClock }: AppD
   await app.register(apiKeyRoutes, { prefix: '/v1' });
   await app.register(teamRoutes, { prefix: '/v1' });
   await app.register(themeRoutes, { prefix: '/v1' });
+  await app.register(initiativeRoutes, { prefix: '/v1' });
+  await app.register(iterationRoutes, { prefix: '/v1' });
+  await app.register(checkInRoutes, { prefix: '/v1' });
   await app.register(activityRoutes, { prefix: '/v1' });
 
   return app;

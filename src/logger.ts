@@ -1,9 +1,32 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 
-const SECRET_QUERY = /([?&]access_token=)[^&]*/gi;
+const SECRET_PARAMS = new Set(['access_token']);
 
-/** Request URLs as logged: an access token passed in the query string never reaches the logs. */
-export const redactUrl = (url: string): string => url.replace(SECRET_QUERY, '$1[redacted]');
+const decodeName = (name: string): string => {
+  try {
+    return decodeURIComponent(name.replaceAll('+', ' ')).toLowerCase();
+  } catch {
+    return name.toLowerCase();
+  }
+};
+
+/**
+ * Request URLs as logged: an access token passed in the query string never reaches the logs.
+ * Names are compared decoded, as the query parser sees them (`access%5Ftoken` is `access_token`).
+ */
+export function redactUrl(url: string): string {
+  const q = url.indexOf('?');
+  if (q === -1) return url;
+  const params = url
+    .slice(q + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const name = eq === -1 ? pair : pair.slice(0, eq);
+      return SECRET_PARAMS.has(decodeName(name)) ? `${name}=[redacted]` : pair;
+    });
+  return `${url.slice(0, q + 1)}${params.join('&')}`;
+}
 
 /** JSON-lines logs. Credentials are redacted wherever they could appear. */
 export function createLogger(level: string, destination?: DestinationStream): Logger {

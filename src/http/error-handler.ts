@@ -65,6 +65,15 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, proble
     });
 }
 
+/**
+ * For Fastify's `frameworkErrors` option: errors the router raises before any hook runs (a path
+ * with broken percent-encoding, an over-long path parameter) become problems with X-Request-Id too.
+ */
+export function frameworkErrorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  reply.header('x-request-id', request.id);
+  void sendProblem(request, reply, toApiError(err));
+}
+
 /** One error handler and one not-found handler for the whole API: every failure is problem+json. */
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err, request, reply) => {

@@ -129,6 +129,13 @@ export function ensureAdminKey(db: Db, clock: Clock, configured?: string): { gen
       if (existing) {
         if (existing.revokedAt || existing.role !== 'admin') {
           repo.update(existing.id, { revokedAt: null, role: 'admin', updatedAt: now, version: existing.version + 1 });
+          recordActivity(ctx, {
+            action: 'api_key.updated',
+            entityType: 'api_key',
+            entityId: existing.id,
+            before: { revoked_at: existing.revokedAt, role: existing.role },
+            after: { revoked_at: null, role: 'admin' },
+          });
         }
         return {};
       }

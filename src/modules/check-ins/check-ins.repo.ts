@@ -1,0 +1,20 @@
+import { and, desc, eq, lt } from 'drizzle-orm';
+import { checkIns } from '../../db/schema';
+import type { Db } from '../../db/client';
+import { perDb } from '../../lib/per-db';
+
+export type CheckInRow = typeof checkIns.$inferSelect;
+
+export const checkInsRepo = perDb((db: Db) => ({
+  insert: (row: CheckInRow) => void db.insert(checkIns).values(row).run(),
+
+  /** Newest first (ids increase with time). */
+  list: (iterationId: string, page: { limit: number; cursor?: string }): CheckInRow[] =>
+    db
+      .select()
+      .from(checkIns)
+      .where(and(eq(checkIns.iterationId, iterationId), page.cursor ? lt(checkIns.id, page.cursor) : undefined))
+      .orderBy(desc(checkIns.id))
+      .limit(page.limit + 1)
+      .all(),
+}));

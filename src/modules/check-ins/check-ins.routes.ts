@@ -1,0 +1,47 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { ctxOf } from '../../http/context';
+import { sendEntity } from '../../http/etag';
+import { withNextLink } from '../../http/pagination';
+import { errorResponses, IdParams } from '../../http/schemas';
+import { CheckInListQuery, CheckInPage, CheckInSchema, CreateCheckInBody } from './check-ins.schemas';
+import { createCheckIn, listCheckIns } from './check-ins.service';
+
+const tags = ['check-ins'];
+
+export const checkInRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.post(
+    '/iterations/:id/check-ins',
+    {
+      config: { access: 'editor' },
+      schema: {
+        operationId: 'createCheckIn',
+        tags,
+        summary: 'Post a dated health update on an active iteration',
+        params: IdParams,
+        body: CreateCheckInBody,
+        response: { 201: CheckInSchema, ...errorResponses(404, 409, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      const dto = createCheckIn(ctxOf(request), request.params.id, request.body);
+      reply.header('location', `/v1/iterations/${dto.iteration_id}/check-ins`);
+      return sendEntity(request, reply, dto, 201);
+    },
+  );
+
+  app.get(
+    '/iterations/:id/check-ins',
+    {
+      config: { access: 'viewer' },
+      schema: {
+        operationId: 'listCheckIns',
+        tags,
+        summary: "List an iteration's check-ins, newest first",
+        params: IdParams,
+        querystring: CheckInListQuery,
+        response: { 200: CheckInPage, ...errorResponses(404) },
+      },
+    },
+    async (request, reply) => withNextLink(request, reply, listCheckIns(ctxOf(request), request.params.id, request.query)),
+  );
+};

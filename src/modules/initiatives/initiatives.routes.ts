@@ -1,0 +1,104 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { ctxOf } from '../../http/context';
+import { ifMatchOf, sendEntity } from '../../http/etag';
+import { withNextLink } from '../../http/pagination';
+import { errorResponses, IdParams, NoContent } from '../../http/schemas';
+import {
+  CreateInitiativeBody,
+  InitiativeListQuery,
+  InitiativePage,
+  InitiativeSchema,
+  UpdateInitiativeBody,
+} from './initiatives.schemas';
+import { archiveInitiative, createInitiative, getInitiative, listInitiatives, updateInitiative } from './initiatives.service';
+
+const tags = ['initiatives'];
+
+export const initiativeRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.post(
+    '/initiatives',
+    {
+      config: { access: 'editor' },
+      schema: {
+        operationId: 'createInitiative',
+        tags,
+        summary: "Create an initiative (admin, or an editor of its team)",
+        body: CreateInitiativeBody,
+        response: { 201: InitiativeSchema, ...errorResponses(404, 409, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      const dto = createInitiative(ctxOf(request), request.body);
+      reply.header('location', `/v1/initiatives/${dto.id}`);
+      return sendEntity(request, reply, dto, 201);
+    },
+  );
+
+  app.get(
+    '/initiatives',
+    {
+      config: { access: 'viewer' },
+      schema: {
+        operationId: 'listInitiatives',
+        tags,
+        summary: 'List initiatives, filtered by team, theme, status, horizon, tag, text and more',
+        querystring: InitiativeListQuery,
+        response: { 200: InitiativePage, ...errorResponses(404) },
+      },
+    },
+    async (request, reply) => {
+      const { limit, cursor, ...filters } = request.query;
+      return withNextLink(request, reply, listInitiatives(ctxOf(request), filters, { limit, cursor }));
+    },
+  );
+
+  app.get(
+    '/initiatives/:id',
+    {
+      config: { access: 'viewer' },
+      schema: {
+        operationId: 'getInitiative',
+        tags,
+        summary: 'Get an initiative by id or key, with its current iteration',
+        params: IdParams,
+        response: { 200: InitiativeSchema, 304: NoContent, ...errorResponses(404) },
+      },
+    },
+    async (request, reply) => sendEntity(request, reply, getInitiative(ctxOf(request), request.params.id)),
+  );
+
+  app.patch(
+    '/initiatives/:id',
+    {
+      config: { access: 'editor' },
+      schema: {
+        operationId: 'updateInitiative',
+        tags,
+        summary: 'Update an initiative; honours If-Match. The key never changes.',
+        params: IdParams,
+        body: UpdateInitiativeBody,
+        response: { 200: InitiativeSchema, ...errorResponses(404, 409, 412, 413, 415) },
+      },
+    },
+    async (request, reply) =>
+      sendEntity(request, reply, updateInitiative(ctxOf(request), request.params.id, request.body, ifMatchOf(request))),
+  );
+
+  app.delete(
+    '/initiatives/:id',
+    {
+      config: { access: 'editor' },
+      schema: {
+        operationId: 'archiveInitiative',
+        tags,
+        summary: 'Archive an initiative (history is kept; PATCH {"archived": false} restores it); honours If-Match',
+        params: IdParams,
+        response: { 204: NoContent, ...errorResponses(404, 412) },
+      },
+    },
+    async (request, reply) => {
+      archiveInitiative(ctxOf(request), request.params.id, ifMatchOf(request));
+      return reply.code(204).send();
+    },
+  );
+};

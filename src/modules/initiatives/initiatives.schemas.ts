@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { Id, Key, Ref, Timestamp, TimestampInput, Version } from '../../http/schemas';
+import { PageQuery, pageSchema } from '../../http/pagination';
+import { CurrentIterationSchema } from '../iterations/iterations.schemas';
+
+export const HORIZONS = ['now', 'next', 'later'] as const;
+export const INITIATIVE_STATUSES = ['active', 'adopted', 'stopped'] as const;
+
+const Tag = z
+  .string()
+  .min(1)
+  .max(40)
+  .regex(/^[a-z0-9][a-z0-9:._-]*$/, 'use lowercase letters, digits and : . _ -');
+
+const ATTRIBUTES_MAX_BYTES = 8192;
+
+/** Team-defined custom fields: a flat object of scalars, so dashboards can filter and group by them. */
+const Attributes = z
+  .record(z.string().min(1).max(64), z.union([z.string().max(1000), z.number(), z.boolean(), z.null()]))
+  .refine((a) => Object.keys(a).length <= 50, 'at most 50 attributes')
+  .refine((a) => JSON.stringify(a).length <= ATTRIBUTES_MAX_BYTES, `at most ${ATTRIBUTES_MAX_BYTES} bytes as JSON`)
+  .describe('Custom attributes: string keys, scalar values');
+
+const NamedRef = z.object({ id: Id, key: z.string() });
+
+export const InitiativeSchema = z
+  .object({
+    id: Id,
+    key: Key,
+    title: z.string(),
+    summary: z.string(),
+    team: NamedRef,
+    owner: z.string().nullable(),
+    theme: NamedRef.nullable(),
+    horizon: z.enum(HORIZONS),
+    status: z.enum(INITIATIVE_STATUSES).describe('active; adopted or stopped follow from a closing decision'),
+    tags: z.array(z.string()),
+    attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+    archived_at: Timestamp.nullable().describe('Set by DELETE; archived initiatives are hidden from lists by default'),
+    current_iteration: CurrentIterationSchema.nullable(),
+    version: Version,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+  })
+  .meta({ id: 'Initiative' });
+
+export type Initiative = z.infer<typeof InitiativeSchema>;
+
+const editable = {
+  title: z.string().trim().min(1).max(200),
+  summary: z.string().max(4000),
+  team: Ref.describe('Team id or key'),
+  owner: z.string().trim().min(1).max(200).nullable().describe('Who drives it (name or email)'),
+  theme: Ref.nullable().describe('Theme id or key'),
+  horizon: z.enum(HORIZONS),
+  tags: z.array(Tag).max(20).transform((t) => [...new Set(t)]),
+  attributes: Attributes,
+};
+
+export const CreateInitiativeBody = z
+  .object({
+    key: Key,
+    ...editable,
+    summary: editable.summary.default(''),
+    owner: editable.owner.default(null),
+    theme: editable.theme.default(null),
+    horizon: editable.horizon.default('next'),
+    tags: editable.tags.default([]),
+    attributes: editable.attributes.default({}),
+  })
+  .strict()
+  .meta({
+    example: {
+      key: 'lead-scoring',
+      title: 'Score inbound leads',
+      team: 'revops',
+      theme: 'pipeline-health',
+      horizon: 'now',
+      tags: ['inbound'],
+      attributes: { region: 'emea' },
+    },
+  });
+
+export const UpdateInitiativeBody = z
+  .object({
+    ...editable,
+    status: z.enum(INITIATIVE_STATUSES),
+    archived: z.boolean().describe('false restores an archived initiative'),
+  })
+  .partial()
+  .strict()
+  .meta({ example: { horizon: 'next', tags: ['inbound', 'scoring'] } });
+
+export type CreateInitiativeInput = z.infer<typeof CreateInitiativeBody>;
+export type UpdateInitiativeInput = z.infer<typeof UpdateInitiativeBody>;
+
+export const InitiativeListQuery = PageQuery.extend({
+  team: Ref.optional(),
+  theme: Ref.optional(),
+  status: z.enum(INITIATIVE_STATUSES).optional(),
+  horizon: z.enum(HORIZONS).optional(),
+  tag: Tag.optional(),
+  updated_since: TimestampInput.optional(),
+  q: z.string().trim().min(1).max(100).optional().describe('Text match on key or title'),
+  iteration_status: z
+    .enum(['planned', 'under_construction', 'in_review', 'closed', 'abandoned', 'none'])
+    .optional()
+    .describe('Status of the current iteration; none = no iteration yet'),
+  archived: z.enum(['true', 'false', 'all']).default('false'),
+}).strict();
+
+export type InitiativeListFilters = Omit<z.infer<typeof InitiativeListQuery>, 'limit' | 'cursor'>;
+
+export const InitiativePage = pageSchema(InitiativeSchema);

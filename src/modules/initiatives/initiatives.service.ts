@@ -1,0 +1,176 @@
+import type { Ctx } from '../../lib/context';
+import { isoNow } from '../../lib/clock';
+import { changedFields } from '../../lib/changes';
+import { newId } from '../../lib/ids';
+import { assertCanWriteTeam } from '../../lib/permissions';
+import { inTransaction } from '../../lib/transaction';
+import { assertIfMatch } from '../../http/etag';
+import { ApiError, conflict, notFound } from '../../http/problems';
+import { toPage, type PageRequest } from '../../http/pagination';
+import { recordActivity } from '../activity/activity.service';
+import { teamsService } from '../teams/teams.module';
+import { themesService } from '../themes/themes.module';
+import { iterationsRepo, type IterationView } from '../iterations/iterations.repo';
+import { toCurrentIteration } from '../iterations/iteration-dto';
+import { initiativesRepo, type InitiativeRow, type InitiativeView } from './initiatives.repo';
+import type {
+  CreateInitiativeInput,
+  Initiative,
+  InitiativeListFilters,
+  UpdateInitiativeInput,
+} from './initiatives.schemas';
+
+function toDto(ctx: Ctx, v: InitiativeView, current: IterationView | undefined): Initiative {
+  return {
+    id: v.id,
+    key: v.key,
+    title: v.title,
+    summary: v.summary,
+    team: { id: v.teamId, key: v.teamKey },
+    owner: v.owner,
+    theme: v.themeId && v.themeKey ? { id: v.themeId, key: v.themeKey } : null,
+    horizon: v.horizon,
+    status: v.status,
+    tags: v.tags,
+    attributes: v.attributes,
+    archived_at: v.archivedAt,
+    current_iteration: current ? toCurrentIteration(ctx, current) : null,
+    version: v.version,
+    created_at: v.createdAt,
+    updated_at: v.updatedAt,
+  };
+}
+
+/** An initiative by id or key, or 404. */
+export function resolveInitiative(ctx: Pick<Ctx, 'db'>, ref: string): InitiativeView {
+  const view = initiativesRepo(ctx.db).find(ref);
+  if (!view) throw notFound('initiative', ref);
+  return view;
+}
+
+/** Archived initiatives keep their history but take no changes until restored. */
+export function assertInitiativeWritable(ctx: Ctx, v: InitiativeView): void {
+  assertCanWriteTeam(ctx.actor, v.teamId, v.teamKey);
+  if (v.archivedAt) {
+    throw new ApiError('frozen', `Initiative '${v.key}' is archived; restore it with PATCH {"archived": false} first.`, {
+      extensions: { archived_at: v.archivedAt },
+    });
+  }
+}
+
+function view(ctx: Ctx, v: InitiativeView): Initiative {
+  return toDto(ctx, v, iterationsRepo(ctx.db).currentOf([v.id]).get(v.id));
+}
+
+export const getInitiative = (ctx: Ctx, ref: string): Initiative => view(ctx, resolveInitiative(ctx, ref));
+
+export function listInitiatives(ctx: Ctx, f: InitiativeListFilters, page: PageRequest) {
+  const rows = initiativesRepo(ctx.db).list(
+    {
+      teamId: f.team ? teamsService.resolve(ctx, f.team).id : undefined,
+      themeId: f.theme ? themesService.resolve(ctx, f.theme).id : undefined,
+      status: f.status,
+      horizon: f.horizon,
+      tag: f.tag,
+      updatedSince: f.updated_since,
+      q: f.q,
+      iterationStatus: f.iteration_status,
+      archived: f.archived,
+    },
+    { limit: page.limit, cursor: page.cursor as string | undefined },
+  );
+  const current = iterationsRepo(ctx.db).currentOf(rows.map((r) => r.id));
+  return toPage(rows, page.limit, (r) => r.id, (r) => toDto(ctx, r, current.get(r.id)));
+}
+
+export function createInitiative(ctx: Ctx, input: CreateInitiativeInput): Initiative {
+  const team = teamsService.resolve(ctx, input.team);
+  assertCanWriteTeam(ctx.actor, team.id, team.key);
+  return inTransaction(ctx.db, () => {
+    const theme = input.theme ? themesService.resolve(ctx, input.theme) : null;
+    const repo = initiativesRepo(ctx.db);
+    if (repo.keyExists(input.key)) throw conflict(`An initiative with key '${input.key}' already exists.`);
+    const now = isoNow(ctx.clock);
+    const row: InitiativeRow = {
+      id: newId('ini'),
+      key: input.key,
+      title: input.title,
+      summary: input.summary,
+      teamId: team.id,
+      owner: input.owner,
+      themeId: theme?.id ?? null,
+      horizon: input.horizon,
+      status: 'active',
+      tags: input.tags,
+      attributes: input.attributes,
+      archivedAt: null,
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+    };
+    repo.insert(row);
+    const dto = toDto(ctx, { ...row, teamKey: team.key, themeKey: theme?.key ?? null }, undefined);
+    recordActivity(ctx, { action: 'initiative.created', entityType: 'initiative', entityId: row.id, before: null, after: dto });
+    return dto;
+  });
+}
+
+export function updateInitiative(ctx: Ctx, ref: string, input: UpdateInitiativeInput, ifMatch?: string): Initiative {
+  return inTransaction(ctx.db, () => {
+    const current = resolveInitiative(ctx, ref);
+    assertCanWriteTeam(ctx.actor, current.teamId, current.teamKey);
+    const before = view(ctx, current);
+    assertIfMatch(ifMatch, before);
+    const { team: teamRef, theme: themeRef, archived, ...fields } = input;
+    if (current.archivedAt && archived !== false) assertInitiativeWritable(ctx, current);
+
+    const patch: Partial<InitiativeRow> = { ...fields };
+    const next: InitiativeView = { ...current, ...fields };
+    if (teamRef !== undefined) {
+      const team = teamsService.resolve(ctx, teamRef);
+      assertCanWriteTeam(ctx.actor, team.id, team.key);
+      Object.assign(patch, { teamId: team.id });
+      Object.assign(next, { teamId: team.id, teamKey: team.key });
+    }
+    if (themeRef !== undefined) {
+      const theme = themeRef === null ? null : themesService.resolve(ctx, themeRef);
+      Object.assign(patch, { themeId: theme?.id ?? null });
+      Object.assign(next, { themeId: theme?.id ?? null, themeKey: theme?.key ?? null });
+    }
+    if (archived !== undefined && archived !== (current.archivedAt !== null)) {
+      patch.archivedAt = archived ? isoNow(ctx.clock) : null;
+      next.archivedAt = patch.archivedAt;
+    }
+    return saveChanges(ctx, current, next, patch, archived === false ? 'initiative.restored' : 'initiative.updated');
+  });
+}
+
+/** Writes a change to an initiative (if anything changed), bumps its version and logs it. */
+function saveChanges(ctx: Ctx, current: InitiativeView, next: InitiativeView, patch: Partial<InitiativeRow>, action: string): Initiative {
+  const currentIteration = iterationsRepo(ctx.db).currentOf([current.id]).get(current.id);
+  const before = toDto(ctx, current, currentIteration);
+  const unchanged = Object.keys(changedFields(before, toDto(ctx, next, currentIteration)).after).length === 0;
+  if (unchanged) return before;
+  const stamp = { version: current.version + 1, updatedAt: isoNow(ctx.clock) };
+  initiativesRepo(ctx.db).update(current.id, { ...patch, ...stamp });
+  const after = toDto(ctx, { ...next, ...stamp }, currentIteration);
+  recordActivity(ctx, { action, entityType: 'initiative', entityId: current.id, before, after });
+  return after;
+}
+
+/** DELETE archives: history is never lost, and PATCH {"archived": false} restores. Repeating it is harmless. */
+export function archiveInitiative(ctx: Ctx, ref: string, ifMatch?: string): void {
+  inTransaction(ctx.db, () => {
+    const current = resolveInitiative(ctx, ref);
+    assertCanWriteTeam(ctx.actor, current.teamId, current.teamKey);
+    assertIfMatch(ifMatch, view(ctx, current));
+    if (current.archivedAt) return;
+    const archivedAt = isoNow(ctx.clock);
+    saveChanges(ctx, current, { ...current, archivedAt }, { archivedAt }, 'initiative.archived');
+  });
+}
+
+/** Applies a closing decision's consequence to the initiative (inside the caller's transaction). */
+export function setInitiativeStatus(ctx: Ctx, current: InitiativeView, status: InitiativeRow['status']): void {
+  saveChanges(ctx, current, { ...current, status }, { status }, 'initiative.status_changed');
+}

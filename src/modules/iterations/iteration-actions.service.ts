@@ -1,0 +1,82 @@
+import type { Ctx } from '../../lib/context';
+import { isoNow } from '../../lib/clock';
+import { inTransaction } from '../../lib/transaction';
+import { ApiError, conflict } from '../../http/problems';
+import { recordActivity } from '../activity/activity.service';
+import { setInitiativeStatus } from '../initiatives/initiatives.service';
+import { toIterationDto } from './iteration-dto';
+import { invalidTransition, TRANSITIONS, type Action } from './iteration-lifecycle';
+import { iterationsRepo, type IterationRow, type IterationView } from './iterations.repo';
+import type { Iteration } from './iterations.schemas';
+import { assertIterationWritable, resolveIteration } from './iterations.service';
+
+export interface TransitionInput {
+  decision?: NonNullable<IterationRow['decision']>;
+  outcome?: string;
+}
+
+const INITIATIVE_STATUS_AFTER = { adopt: 'adopted', stop: 'stopped' } as const;
+
+/** What each action writes besides the status. */
+function stampsFor(action: Action, now: string, input: TransitionInput): Partial<IterationRow> {
+  switch (action) {
+    case 'start':
+      return { startedAt: now };
+    case 'review':
+      return { reviewStartedAt: now };
+    case 'close':
+      return { closedAt: now, decision: input.decision, ...(input.outcome !== undefined ? { outcome: input.outcome } : {}) };
+    case 'abandon':
+      return { abandonedAt: now, ...(input.outcome !== undefined ? { outcome: input.outcome } : {}) };
+  }
+}
+
+/**
+ * Moves an iteration along its lifecycle. Retrying a transition that already happened returns the
+ * iteration unchanged (closing again needs the same decision); anything else the status does not
+ * allow is a 409 naming the current status and the allowed actions.
+ */
+export function transitionIteration(ctx: Ctx, id: string, action: Action, input: TransitionInput = {}): Iteration {
+  return inTransaction(ctx.db, () => {
+    const current = resolveIteration(ctx, id);
+    const { to, from, event } = TRANSITIONS[action];
+    if (current.status === to) {
+      assertSameRetry(current, action, input);
+      return toIterationDto(ctx, current);
+    }
+    const initiative = assertIterationWritable(ctx, current);
+    if (!(from as readonly string[]).includes(current.status)) throw invalidTransition(action, current.number, current.status);
+
+    const repo = iterationsRepo(ctx.db);
+    if (action === 'start') {
+      const active = repo.activeOf(current.initiativeId);
+      if (active) {
+        throw conflict(
+          `Iteration v${active.number} of '${initiative.key}' is already ${active.status}; close or abandon it before starting v${current.number}.`,
+          { active_iteration: { id: active.id, number: active.number, status: active.status } },
+        );
+      }
+    }
+    const before = toIterationDto(ctx, current);
+    const now = isoNow(ctx.clock);
+    const patch = { status: to, ...stampsFor(action, now, input), version: current.version + 1, updatedAt: now };
+    repo.update(current.id, patch);
+    const after = toIterationDto(ctx, { ...current, ...patch } as IterationView);
+    recordActivity(ctx, { action: event, entityType: 'iteration', entityId: current.id, before, after });
+
+    if (action === 'close' && (input.decision === 'adopt' || input.decision === 'stop')) {
+      setInitiativeStatus(ctx, initiative, INITIATIVE_STATUS_AFTER[input.decision]);
+    }
+    return after;
+  });
+}
+
+function assertSameRetry(current: IterationView, action: Action, input: TransitionInput): void {
+  if (action === 'close' && input.decision !== current.decision) {
+    throw new ApiError(
+      'conflict',
+      `Iteration v${current.number} is already closed with decision '${current.decision}'; a closed iteration cannot change.`,
+      { extensions: { current_status: current.status, decision: current.decision } },
+    );
+  }
+}

@@ -1,0 +1,43 @@
+import type { Ctx } from '../../lib/context';
+import { allowedActions, isStale } from './iteration-lifecycle';
+import type { IterationView } from './iterations.repo';
+import type { CurrentIteration, Iteration } from './iterations.schemas';
+
+type Clocked = Pick<Ctx, 'clock' | 'config'>;
+
+const staleNow = (ctx: Clocked, v: IterationView) => isStale(v, ctx.clock.now(), ctx.config.CHECKIN_INTERVAL_DAYS);
+
+export const toIterationDto = (ctx: Clocked, v: IterationView): Iteration => ({
+  id: v.id,
+  initiative: { id: v.initiativeId, key: v.initiativeKey },
+  number: v.number,
+  title: v.title,
+  goal: v.goal,
+  planned_start: v.plannedStart,
+  planned_end: v.plannedEnd,
+  status: v.status,
+  started_at: v.startedAt,
+  review_started_at: v.reviewStartedAt,
+  closed_at: v.closedAt,
+  abandoned_at: v.abandonedAt,
+  decision: v.decision,
+  outcome: v.outcome,
+  based_on: v.basedOnId && v.basedOnNumber !== null ? { id: v.basedOnId, number: v.basedOnNumber } : null,
+  health: v.health,
+  stale: staleNow(ctx, v),
+  last_check_in_at: v.lastCheckInAt,
+  allowed_actions: allowedActions(v.status),
+  version: v.version,
+  created_at: v.createdAt,
+  updated_at: v.updatedAt,
+});
+
+export const toCurrentIteration = (ctx: Clocked, v: IterationView): CurrentIteration => ({
+  id: v.id,
+  number: v.number,
+  status: v.status,
+  health: v.health,
+  stale: staleNow(ctx, v),
+  planned_start: v.plannedStart,
+  planned_end: v.plannedEnd,
+});

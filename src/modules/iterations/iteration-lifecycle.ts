@@ -1,0 +1,53 @@
+import type { ITERATION_STATUSES } from '../../db/schema';
+import { ApiError } from '../../http/problems';
+
+export type IterationStatus = (typeof ITERATION_STATUSES)[number];
+
+/**
+ * The lifecycle as data: planned -> under_construction -> in_review -> closed, and planned or
+ * under_construction -> abandoned. Closed and abandoned are final ("frozen").
+ */
+export const TRANSITIONS = {
+  start: { from: ['planned'], to: 'under_construction', event: 'iteration.started' },
+  review: { from: ['under_construction'], to: 'in_review', event: 'iteration.review_started' },
+  close: { from: ['in_review'], to: 'closed', event: 'iteration.closed' },
+  abandon: { from: ['planned', 'under_construction'], to: 'abandoned', event: 'iteration.abandoned' },
+} as const satisfies Record<string, { from: readonly IterationStatus[]; to: IterationStatus; event: string }>;
+
+export type Action = keyof typeof TRANSITIONS;
+export const ACTIONS = Object.keys(TRANSITIONS) as [Action, ...Action[]];
+
+export const ACTIVE_STATUSES: readonly IterationStatus[] = ['under_construction', 'in_review'];
+export const FROZEN_STATUSES: readonly IterationStatus[] = ['closed', 'abandoned'];
+
+export const allowedActions = (status: IterationStatus): Action[] =>
+  ACTIONS.filter((a) => (TRANSITIONS[a].from as readonly IterationStatus[]).includes(status));
+
+/** A transition that the current status does not allow: 409 naming the status and the way forward. */
+export function invalidTransition(action: Action, number: number, status: IterationStatus): ApiError {
+  const allowed = allowedActions(status);
+  const next = allowed.length ? `From ${status} it can: ${allowed.join(', ')}.` : `${status} is final.`;
+  return new ApiError('invalid_transition', `Iteration v${number} cannot ${action}: it is ${status}. ${next}`, {
+    extensions: {
+      current_status: status,
+      allowed_actions: allowed,
+      allowed_statuses: allowed.map((a) => TRANSITIONS[a].to),
+    },
+  });
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * An active iteration is stale when no check-in arrived within the interval, counting from its
+ * latest check-in or, before the first one, from when it started.
+ */
+export function isStale(
+  it: { status: IterationStatus; startedAt: string | null; lastCheckInAt: string | null },
+  now: Date,
+  intervalDays: number,
+): boolean {
+  if (!ACTIVE_STATUSES.includes(it.status)) return false;
+  const since = it.lastCheckInAt ?? it.startedAt;
+  return since !== null && now.getTime() - Date.parse(since) > intervalDays * DAY_MS;
+}

@@ -1,0 +1,93 @@
+import { and, asc, desc, eq, getTableColumns, gt, inArray, lt, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { checkIns, initiatives, iterations } from '../../db/schema';
+import type { Db } from '../../db/client';
+import { perDb } from '../../lib/per-db';
+
+export type IterationRow = typeof iterations.$inferSelect;
+type Health = 'on_track' | 'at_risk' | 'off_track';
+
+/** An iteration with what its representation derives from other rows. */
+export interface IterationView extends IterationRow {
+  initiativeKey: string;
+  basedOnNumber: number | null;
+  health: Health | null;
+  lastCheckInAt: string | null;
+}
+
+const lastHealth = sql<Health | null>`(SELECT c.health FROM check_ins c WHERE c.iteration_id = ${iterations.id} ORDER BY c.created_at DESC, c.id DESC LIMIT 1)`;
+const lastCheckInAt = sql<string | null>`(SELECT max(c.created_at) FROM check_ins c WHERE c.iteration_id = ${iterations.id})`;
+const basedOnNumber = sql<number | null>`(SELECT b.number FROM iterations b WHERE b.id = ${iterations.basedOnId})`;
+
+/** The id of an initiative's current iteration: the active one, otherwise the highest number. */
+export const currentIterationId = (initiativeId: SQLWrapper) =>
+  sql`(SELECT x.id FROM iterations x WHERE x.initiative_id = ${initiativeId}
+       ORDER BY x.status IN ('under_construction', 'in_review') DESC, x.number DESC LIMIT 1)`;
+
+export const iterationsRepo = perDb((db: Db) => {
+  const viewQuery = () =>
+    db
+      .select({ ...getTableColumns(iterations), initiativeKey: initiatives.key, basedOnNumber, health: lastHealth, lastCheckInAt })
+      .from(iterations)
+      .innerJoin(initiatives, eq(initiatives.id, iterations.initiativeId));
+
+  const viewById = viewQuery().where(eq(iterations.id, sql.placeholder('id'))).prepare();
+  const viewByNumber = viewQuery()
+    .where(and(eq(iterations.initiativeId, sql.placeholder('initiativeId')), eq(iterations.number, sql.placeholder('number'))))
+    .prepare();
+  const latest = db
+    .select()
+    .from(iterations)
+    .where(eq(iterations.initiativeId, sql.placeholder('initiativeId')))
+    .orderBy(desc(iterations.number))
+    .limit(1)
+    .prepare();
+  const active = db
+    .select()
+    .from(iterations)
+    .where(and(eq(iterations.initiativeId, sql.placeholder('initiativeId')), inArray(iterations.status, ['under_construction', 'in_review'])))
+    .prepare();
+  const checkInSummary = db
+    .select({ count: sql<number>`count(${checkIns.id})`, lastHealth })
+    .from(iterations)
+    .leftJoin(checkIns, eq(checkIns.iterationId, iterations.id))
+    .where(eq(iterations.id, sql.placeholder('id')))
+    .prepare();
+
+  return {
+    findView: (id: string): IterationView | undefined => viewById.get({ id }),
+    findByNumber: (initiativeId: string, number: number): IterationView | undefined => viewByNumber.get({ initiativeId, number }),
+    latestOf: (initiativeId: string): IterationRow | undefined => latest.get({ initiativeId }),
+    activeOf: (initiativeId: string): IterationRow | undefined => active.get({ initiativeId }),
+    checkInSummary: (id: string): { count: number; lastHealth: Health | null } =>
+      checkInSummary.get({ id }) ?? { count: 0, lastHealth: null },
+
+    insert: (row: IterationRow) => void db.insert(iterations).values(row).run(),
+    update: (id: string, patch: Partial<IterationRow>) => void db.update(iterations).set(patch).where(eq(iterations.id, id)).run(),
+
+    list(
+      initiativeId: string,
+      f: { status?: IterationRow['status']; order: 'asc' | 'desc' },
+      page: { limit: number; cursor?: number },
+    ): IterationView[] {
+      const where: (SQL | undefined)[] = [
+        eq(iterations.initiativeId, initiativeId),
+        f.status ? eq(iterations.status, f.status) : undefined,
+        page.cursor === undefined ? undefined : f.order === 'desc' ? lt(iterations.number, page.cursor) : gt(iterations.number, page.cursor),
+      ];
+      return viewQuery()
+        .where(and(...where))
+        .orderBy(f.order === 'desc' ? desc(iterations.number) : asc(iterations.number))
+        .limit(page.limit + 1)
+        .all();
+    },
+
+    /** The current iteration of each initiative, for embedding in initiative representations. */
+    currentOf(initiativeIds: string[]): Map<string, IterationView> {
+      if (initiativeIds.length === 0) return new Map();
+      const rows = viewQuery()
+        .where(and(inArray(iterations.initiativeId, initiativeIds), eq(iterations.id, currentIterationId(iterations.initiativeId))))
+        .all();
+      return new Map(rows.map((r) => [r.initiativeId, r]));
+    },
+  };
+});

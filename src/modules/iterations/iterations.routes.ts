@@ -1,0 +1,143 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ctxOf } from '../../http/context';
+import { ifMatchOf, sendEntity } from '../../http/etag';
+import { withNextLink } from '../../http/pagination';
+import { errorResponses, IdParams, NoContent } from '../../http/schemas';
+import { transitionIteration } from './iteration-actions.service';
+import { diffIterations } from './iteration-diff.service';
+import {
+  AbandonIterationBody,
+  CloseIterationBody,
+  CreatedIterationSchema,
+  CreateIterationBody,
+  DiffParams,
+  IterationDiffSchema,
+  IterationListQuery,
+  IterationPage,
+  IterationSchema,
+  UpdateIterationBody,
+} from './iterations.schemas';
+import { createIteration, getIteration, listIterations, updateIteration } from './iterations.service';
+
+const tags = ['iterations'];
+
+export const iterationRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.post(
+    '/initiatives/:id/iterations',
+    {
+      config: { access: 'editor' },
+      schema: {
+        operationId: 'createIteration',
+        tags,
+        summary: 'Plan the next version of an initiative, carrying over open items from the previous one',
+        params: IdParams,
+        body: CreateIterationBody,
+        response: { 201: CreatedIterationSchema, ...errorResponses(404, 409, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      const created = createIteration(ctxOf(request), app.iterationItems, request.params.id, request.body ?? {});
+      reply.header('location', `/v1/iterations/${created.id}`);
+      return sendEntity(request, reply, created, 201);
+    },
+  );
+
+  app.get(
+    '/initiatives/:id/iterations',
+    {
+      config: { access: 'viewer' },
+      schema: {
+        operationId: 'listIterations',
+        tags,
+        summary: "List an initiative's iterations, newest first",
+        params: IdParams,
+        querystring: IterationListQuery,
+        response: { 200: IterationPage, ...errorResponses(404) },
+      },
+    },
+    async (request, reply) => {
+      const { limit, cursor, ...filters } = request.query;
+      return withNextLink(request, reply, listIterations(ctxOf(request), request.params.id, filters, { limit, cursor }));
+    },
+  );
+
+  app.get(
+    '/initiatives/:id/iterations/:a/diff/:b',
+    {
+      config: { access: 'viewer' },
+      schema: {
+        operationId: 'diffIterations',
+        tags,
+        summary: 'What changed between two versions (by number): fields, items added, removed and changed',
+        params: DiffParams,
+        response: { 200: IterationDiffSchema, 304: NoContent, ...errorResponses(404) },
+      },
+    },
+    async (request, reply) => {
+      const { id, a, b } = request.params;
+      return sendEntity(request, reply, diffIterations(ctxOf(request), app.iterationItems, id, a, b));
+    },
+  );
+
+  app.get(
+    '/iterations/:id',
+    {
+      config: { access: 'viewer' },
+      schema: {
+        operationId: 'getIteration',
+        tags,
+        summary: 'Get an iteration with its health and the actions its status allows',
+        params: IdParams,
+        response: { 200: IterationSchema, 304: NoContent, ...errorResponses(404) },
+      },
+    },
+    async (request, reply) => sendEntity(request, reply, getIteration(ctxOf(request), request.params.id)),
+  );
+
+  app.patch(
+    '/iterations/:id',
+    {
+      config: { access: 'editor' },
+      schema: {
+        operationId: 'updateIteration',
+        tags,
+        summary: 'Update goal, title, time box or outcome; honours If-Match. Closed or abandoned iterations are frozen (409).',
+        params: IdParams,
+        body: UpdateIterationBody,
+        response: { 200: IterationSchema, ...errorResponses(404, 409, 412, 413, 415) },
+      },
+    },
+    async (request, reply) =>
+      sendEntity(request, reply, updateIteration(ctxOf(request), request.params.id, request.body, ifMatchOf(request))),
+  );
+
+  const actions = [
+    { action: 'start', summary: 'Start: planned -> under_construction (one active iteration per initiative)', body: undefined },
+    { action: 'review', summary: 'Review: under_construction -> in_review', body: undefined },
+    { action: 'close', summary: 'Close with a decision: in_review -> closed; adopt or stop completes the initiative', body: CloseIterationBody },
+    { action: 'abandon', summary: 'Abandon: planned or under_construction -> abandoned', body: AbandonIterationBody },
+  ] as const;
+
+  for (const { action, summary, body } of actions) {
+    app.post(
+      `/iterations/:id/${action}`,
+      {
+        config: { access: 'editor' },
+        schema: {
+          operationId: `${action}Iteration`,
+          tags,
+          summary: `${summary}. Retrying a done transition returns the iteration unchanged.`,
+          params: IdParams,
+          ...(body ? { body } : { body: z.object({}).strict().nullish() }),
+          response: { 200: IterationSchema, ...errorResponses(404, 409, 413, 415) },
+        },
+      },
+      async (request, reply) => {
+        const b = (request.body ?? {}) as { decision?: 'persevere' | 'pivot' | 'adopt' | 'stop'; outcome?: string; reason?: string };
+        const input = { decision: b.decision, outcome: b.outcome ?? b.reason };
+        return sendEntity(request, reply, transitionIteration(ctxOf(request), request.params.id, action, input));
+      },
+    );
+  }
+};

@@ -1,0 +1,131 @@
+import type { Ctx } from '../../lib/context';
+import { isoNow } from '../../lib/clock';
+import { newId } from '../../lib/ids';
+import { inTransaction } from '../../lib/transaction';
+import { assertIfMatch } from '../../http/etag';
+import { ApiError, frozen, notFound, validationFailed } from '../../http/problems';
+import { toPage, type PageRequest } from '../../http/pagination';
+import { recordActivity } from '../activity/activity.service';
+import { assertInitiativeWritable, resolveInitiative } from '../initiatives/initiatives.service';
+import type { InitiativeView } from '../initiatives/initiatives.repo';
+import { toIterationDto } from './iteration-dto';
+import type { IterationItemKinds } from './iteration-items';
+import { FROZEN_STATUSES } from './iteration-lifecycle';
+import { iterationsRepo, type IterationRow, type IterationView } from './iterations.repo';
+import { endAfterStart, type CreateIterationInput, type Iteration, type UpdateIterationInput } from './iterations.schemas';
+
+export function resolveIteration(ctx: Pick<Ctx, 'db'>, id: string): IterationView {
+  const v = iterationsRepo(ctx.db).findView(id);
+  if (!v) throw notFound('iteration', id);
+  return v;
+}
+
+/**
+ * The gate for any change to an iteration or to anything under it: the caller writes for the
+ * initiative's team, the initiative is not archived, and the iteration is not frozen.
+ */
+export function assertIterationWritable(ctx: Ctx, it: IterationRow): InitiativeView {
+  const initiative = resolveInitiative(ctx, it.initiativeId);
+  assertInitiativeWritable(ctx, initiative);
+  if (FROZEN_STATUSES.includes(it.status)) throw frozen(`iteration v${it.number}`, it.status);
+  return initiative;
+}
+
+export const getIteration = (ctx: Ctx, id: string): Iteration => toIterationDto(ctx, resolveIteration(ctx, id));
+
+export function listIterations(
+  ctx: Ctx,
+  initiativeRef: string,
+  filters: { status?: IterationRow['status']; order: 'asc' | 'desc' },
+  page: PageRequest,
+) {
+  const initiative = resolveInitiative(ctx, initiativeRef);
+  const cursor = typeof page.cursor === 'number' ? page.cursor : undefined;
+  const rows = iterationsRepo(ctx.db).list(initiative.id, filters, { limit: page.limit, cursor });
+  return toPage(rows, page.limit, (r) => r.number, (r) => toIterationDto(ctx, r));
+}
+
+/**
+ * Creates the next version. Numbers follow the highest ever assigned, so an abandoned number is
+ * never reused. Unless `carry_over` is false, every registered item kind copies its open items
+ * from the previous version, in the same transaction.
+ */
+export function createIteration(ctx: Ctx, kinds: IterationItemKinds, initiativeRef: string, input: CreateIterationInput) {
+  return inTransaction(ctx.db, () => {
+    const initiative = resolveInitiative(ctx, initiativeRef);
+    assertInitiativeWritable(ctx, initiative);
+    if (initiative.status !== 'active') {
+      throw new ApiError(
+        'conflict',
+        `Initiative '${initiative.key}' is ${initiative.status}; set its status to active (PATCH) before planning another iteration.`,
+        { extensions: { initiative_status: initiative.status } },
+      );
+    }
+    const repo = iterationsRepo(ctx.db);
+    const previous = repo.latestOf(initiative.id);
+    const number = (previous?.number ?? 0) + 1;
+    const now = isoNow(ctx.clock);
+    const row: IterationRow = {
+      id: newId('itr'),
+      initiativeId: initiative.id,
+      number,
+      title: input.title ?? `v${number}`,
+      goal: input.goal,
+      plannedStart: input.planned_start,
+      plannedEnd: input.planned_end,
+      status: 'planned',
+      startedAt: null,
+      reviewStartedAt: null,
+      closedAt: null,
+      abandonedAt: null,
+      decision: null,
+      outcome: null,
+      basedOnId: previous?.id ?? null,
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+    };
+    repo.insert(row);
+    const carried =
+      previous && input.carry_over
+        ? kinds.all().map((k) => ({ kind: k.kind, items: k.carryOver(ctx, previous, row) }))
+        : [];
+    const dto = toIterationDto(ctx, resolveIteration(ctx, row.id));
+    recordActivity(ctx, {
+      action: 'iteration.created',
+      entityType: 'iteration',
+      entityId: row.id,
+      before: null,
+      after: { ...dto, carried: carried.map((c) => ({ kind: c.kind, count: c.items.length })) },
+    });
+    return { ...dto, carried };
+  });
+}
+
+export function updateIteration(ctx: Ctx, id: string, input: UpdateIterationInput, ifMatch?: string): Iteration {
+  return inTransaction(ctx.db, () => {
+    const current = resolveIteration(ctx, id);
+    assertIterationWritable(ctx, current);
+    const before = toIterationDto(ctx, current);
+    assertIfMatch(ifMatch, before);
+    const patch: Partial<IterationRow> = {
+      title: input.title,
+      goal: input.goal,
+      plannedStart: input.planned_start,
+      plannedEnd: input.planned_end,
+      outcome: input.outcome,
+    };
+    const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<IterationRow>;
+    const next = { ...current, ...defined };
+    if (!endAfterStart({ planned_start: next.plannedStart, planned_end: next.plannedEnd })) {
+      throw validationFailed([{ path: 'body.planned_end', message: 'planned_end must be after planned_start' }]);
+    }
+    const changed = Object.entries(defined).some(([k, v]) => current[k as keyof IterationRow] !== v);
+    if (!changed) return before;
+    const stamp = { version: current.version + 1, updatedAt: isoNow(ctx.clock) };
+    iterationsRepo(ctx.db).update(current.id, { ...defined, ...stamp });
+    const after = toIterationDto(ctx, { ...next, ...stamp });
+    recordActivity(ctx, { action: 'iteration.updated', entityType: 'iteration', entityId: current.id, before, after });
+    return after;
+  });
+}
