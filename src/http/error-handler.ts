@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { ApiError, validationFailed, type FieldError } from './problems';
+import { ApiError, isForeignKeyViolation, validationFailed, type FieldError } from './problems';
 
 const LOCATIONS: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' };
 
@@ -30,6 +30,7 @@ export function toApiError(err: unknown): ApiError {
   if (hasZodFastifySchemaValidationErrors(e)) {
     return validationFailed(fieldErrors(e.validation as unknown as ZodValidationItem[], e.validationContext));
   }
+  if (isForeignKeyViolation(e)) return new ApiError('conflict', 'The change would break a reference between records.');
   switch (e.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new ApiError('payload_too_large', 'The request body is larger than the server accepts.');
@@ -38,8 +39,6 @@ export function toApiError(err: unknown): ApiError {
     case 'SQLITE_CONSTRAINT_UNIQUE':
     case 'SQLITE_CONSTRAINT_PRIMARYKEY':
       return new ApiError('conflict', 'The change conflicts with an existing record.');
-    case 'SQLITE_CONSTRAINT_FOREIGNKEY':
-      return new ApiError('conflict', 'The change would break a reference between records.');
   }
   const status = typeof e.statusCode === 'number' ? e.statusCode : 500;
   if (status >= 400 && status < 500) return new ApiError('malformed_request', e.message, { status });

@@ -55,6 +55,16 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * A write refused by a foreign key. SQLite reports `ON DELETE RESTRICT` as SQLITE_CONSTRAINT_TRIGGER
+ * and deferred or plain violations as SQLITE_CONSTRAINT_FOREIGNKEY; both carry this message.
+ */
+export const isForeignKeyViolation = (err: unknown): boolean => {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  if (e?.code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return true;
+  return e?.code === 'SQLITE_CONSTRAINT_TRIGGER' && e.message === 'FOREIGN KEY constraint failed';
+};
+
 export const notFound = (entity: string, ref: string) => new ApiError('not_found', `No ${entity} matches '${ref}'.`);
 
 export const conflict = (detail: string, extensions?: Record<string, unknown>) =>

@@ -3,12 +3,12 @@ import { isoNow } from '../../lib/clock';
 import { inTransaction } from '../../lib/transaction';
 import { ApiError, conflict } from '../../http/problems';
 import { recordActivity } from '../activity/activity.service';
-import { setInitiativeStatus } from '../initiatives/initiatives.service';
+import { assertInitiativeWritable, resolveInitiative, setInitiativeStatus } from '../initiatives/initiatives.service';
 import { toIterationDto } from './iteration-dto';
 import { invalidTransition, TRANSITIONS, type Action } from './iteration-lifecycle';
 import { iterationsRepo, type IterationRow, type IterationView } from './iterations.repo';
 import type { Iteration } from './iterations.schemas';
-import { assertIterationWritable, resolveIteration } from './iterations.service';
+import { resolveIteration } from './iterations.service';
 
 export interface TransitionInput {
   decision?: NonNullable<IterationRow['decision']>;
@@ -44,7 +44,9 @@ export function transitionIteration(ctx: Ctx, id: string, action: Action, input:
       assertSameRetry(current, action, input);
       return toIterationDto(ctx, current);
     }
-    const initiative = assertIterationWritable(ctx, current);
+    // Closed and abandoned allow no action, so the transition table also guards frozen history.
+    const initiative = resolveInitiative(ctx, current.initiativeId);
+    assertInitiativeWritable(ctx, initiative);
     if (!(from as readonly string[]).includes(current.status)) throw invalidTransition(action, current.number, current.status);
 
     const repo = iterationsRepo(ctx.db);

@@ -14,15 +14,15 @@ export function namedSchemas(schemaId: string, example: { key: string; name: str
       updated_at: Timestamp,
     })
     .meta({ id: schemaId });
+  const fields = { name: z.string().trim().min(1).max(200), description: z.string().max(4000) };
   const Create = z
-    .object({
-      key: Key,
-      name: z.string().trim().min(1).max(200),
-      description: z.string().max(4000).default(''),
-    })
+    .object({ key: Key, ...fields, description: fields.description.default('') })
     .strict()
     .meta({ example });
-  const Update = Create.omit({ key: true })
+  // Built from the fields, not from Create: a `.default()` kept under `.partial()` would reset an
+  // omitted field (PATCH {name} would blank the description).
+  const Update = z
+    .object(fields)
     .partial()
     .strict()
     .meta({ example: { description: example.description } });

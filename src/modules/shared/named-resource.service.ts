@@ -4,7 +4,7 @@ import { newId } from '../../lib/ids';
 import { assertAdmin } from '../../lib/permissions';
 import { inTransaction } from '../../lib/transaction';
 import { assertIfMatch } from '../../http/etag';
-import { conflict, notFound } from '../../http/problems';
+import { conflict, isForeignKeyViolation, notFound } from '../../http/problems';
 import { toPage, type PageRequest } from '../../http/pagination';
 import { recordActivity } from '../activity/activity.service';
 import { namedRepo, type NamedRow, type NamedTable } from './named-resource.repo';
@@ -87,7 +87,7 @@ export function namedService({ table, entity, idPrefix, referencedBy }: NamedRes
         try {
           repo(ctx.db).delete(current.id);
         } catch (err) {
-          if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+          if (isForeignKeyViolation(err)) {
             throw conflict(`The ${entity} '${current.key}' is still used by ${referencedBy}; reassign them first.`);
           }
           throw err;
