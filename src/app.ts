@@ -8,7 +8,7 @@ import './http/types';
 import { registerAuth } from './http/auth';
 import { registerContentTypes } from './http/content-types';
 import { registerDraining } from './http/draining';
-import { registerErrorHandling } from './http/error-handler';
+import { frameworkErrorHandler, registerErrorHandling } from './http/error-handler';
 import { registerOpenApi } from './http/openapi';
 import { healthRoutes } from './modules/health/health.routes';
 import { apiKeyRoutes } from './modules/api-keys/api-keys.routes';
@@ -35,6 +35,7 @@ export async function buildApp({ config, db, logger, clock = systemClock }: AppD
     bodyLimit: config.BODY_LIMIT_BYTES,
     requestTimeout: config.REQUEST_TIMEOUT_MS,
     return503OnClosing: false,
+    frameworkErrors: frameworkErrorHandler,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   });
 

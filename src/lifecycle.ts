@@ -16,8 +16,10 @@ export async function shutdown(app: FastifyInstance, db: Db, timeoutMs: number):
       resolve(false);
     }, timeoutMs);
   });
-  const finished = await Promise.race([app.close().then(() => true as const), timedOut]);
-  clearTimeout(timer);
-  if (db.$client.open) db.$client.close();
-  return finished;
+  try {
+    return await Promise.race([app.close().then(() => true as const), timedOut]);
+  } finally {
+    clearTimeout(timer);
+    if (db.$client.open) db.$client.close();
+  }
 }

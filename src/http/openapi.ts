@@ -5,6 +5,33 @@ import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-pro
 
 export const API_VERSION = '1.0.0';
 
+interface Document {
+  components?: { schemas?: Record<string, unknown> };
+  paths?: Record<string, Record<string, { requestBody?: { required?: boolean; content?: Record<string, { schema?: { nullable?: boolean } }> } }>>;
+}
+
+/**
+ * Final touches on the generated document. The zod provider emits an input and an output
+ * component for every registered schema: drop those nothing refers to, so each shape appears
+ * once. @fastify/swagger marks every body required: a nullable body (actions that take none) is not.
+ */
+function finishDocument<T>(generated: T): T {
+  const document = generated as Document;
+  const schemas = { ...(document.components?.schemas ?? {}) };
+  for (;;) {
+    const text = JSON.stringify({ ...document, components: { ...document.components, schemas } });
+    const unused = Object.keys(schemas).filter((name) => name.endsWith('Input') && !text.includes(`"#/components/schemas/${name}"`));
+    if (unused.length === 0) break;
+    for (const name of unused) delete schemas[name];
+  }
+  for (const operations of Object.values(document.paths ?? {})) {
+    for (const op of Object.values(operations)) {
+      if (op.requestBody?.content?.['application/json']?.schema?.nullable) op.requestBody.required = false;
+    }
+  }
+  return { ...document, components: { ...document.components, schemas } } as T;
+}
+
 /** The OpenAPI 3.0.3 document is generated from the routes' zod schemas; nothing is written by hand. */
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   await app.register(fastifySwagger, {
@@ -24,7 +51,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       security: [{ bearerAuth: [] }],
     },
     transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    transformObject: (document) => finishDocument(jsonSchemaTransformObject(document)),
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 

@@ -70,3 +70,6 @@ export function errorResponses(...statuses: ErrorStatus[]) {
 export const IdParams = z.object({ id: Ref });
 
 export const NoContent = z.undefined().describe('No content');
+
+/** The body of an action that needs none: absent, or an empty object. */
+export const EmptyBody = z.object({}).strict().nullish().meta({ description: 'No body needed', example: {} });

@@ -127,8 +127,9 @@ export function ensureAdminKey(db: Db, clock: Clock, configured?: string): { gen
       }
       const existing = repo.findByHash(hash);
       if (existing) {
-        if (existing.revokedAt || existing.role !== 'admin') {
-          repo.update(existing.id, { revokedAt: null, role: 'admin', updatedAt: now, version: existing.version + 1 });
+        // The configured secret is the bootstrap admin, whatever the key was before.
+        if (existing.revokedAt || existing.role !== 'admin' || !existing.bootstrap) {
+          repo.update(existing.id, { revokedAt: null, role: 'admin', bootstrap: true, updatedAt: now, version: existing.version + 1 });
           recordActivity(ctx, {
             action: 'api_key.updated',
             entityType: 'api_key',

@@ -18,7 +18,7 @@ const ATTRIBUTES_MAX_BYTES = 8192;
 const Attributes = z
   .record(z.string().min(1).max(64), z.union([z.string().max(1000), z.number(), z.boolean(), z.null()]))
   .refine((a) => Object.keys(a).length <= 50, 'at most 50 attributes')
-  .refine((a) => JSON.stringify(a).length <= ATTRIBUTES_MAX_BYTES, `at most ${ATTRIBUTES_MAX_BYTES} bytes as JSON`)
+  .refine((a) => Buffer.byteLength(JSON.stringify(a)) <= ATTRIBUTES_MAX_BYTES, `at most ${ATTRIBUTES_MAX_BYTES} bytes as JSON`)
   .describe('Custom attributes: string keys, scalar values');
 
 const NamedRef = z.object({ id: Id, key: z.string() });

@@ -58,11 +58,10 @@ export function assertInitiativeWritable(ctx: Ctx, v: InitiativeView): void {
   }
 }
 
-function view(ctx: Ctx, v: InitiativeView): Initiative {
+export function getInitiative(ctx: Ctx, ref: string): Initiative {
+  const v = resolveInitiative(ctx, ref);
   return toDto(ctx, v, iterationsRepo(ctx.db).currentOf([v.id]).get(v.id));
 }
-
-export const getInitiative = (ctx: Ctx, ref: string): Initiative => view(ctx, resolveInitiative(ctx, ref));
 
 export function listInitiatives(ctx: Ctx, f: InitiativeListFilters, page: PageRequest) {
   const rows = initiativesRepo(ctx.db).list(
@@ -119,11 +118,7 @@ export function updateInitiative(ctx: Ctx, ref: string, input: UpdateInitiativeI
   return inTransaction(ctx.db, () => {
     const current = resolveInitiative(ctx, ref);
     assertCanWriteTeam(ctx.actor, current.teamId, current.teamKey);
-    const before = view(ctx, current);
-    assertIfMatch(ifMatch, before);
     const { team: teamRef, theme: themeRef, archived, ...fields } = input;
-    if (current.archivedAt && archived !== false) assertInitiativeWritable(ctx, current);
-
     const patch: Partial<InitiativeRow> = { ...fields };
     const next: InitiativeView = { ...current, ...fields };
     if (teamRef !== undefined) {
@@ -141,14 +136,28 @@ export function updateInitiative(ctx: Ctx, ref: string, input: UpdateInitiativeI
       patch.archivedAt = archived ? isoNow(ctx.clock) : null;
       next.archivedAt = patch.archivedAt;
     }
-    return saveChanges(ctx, current, next, patch, archived === false ? 'initiative.restored' : 'initiative.updated');
+    // An archived initiative takes one change only: being restored.
+    if (current.archivedAt && archived !== false) assertInitiativeWritable(ctx, current);
+    return saveChanges(ctx, { current, next, patch, ifMatch, action: archived === false ? 'initiative.restored' : 'initiative.updated' });
   });
 }
 
-/** Writes a change to an initiative (if anything changed), bumps its version and logs it. */
-function saveChanges(ctx: Ctx, current: InitiativeView, next: InitiativeView, patch: Partial<InitiativeRow>, action: string): Initiative {
+interface Change {
+  current: InitiativeView;
+  next: InitiativeView;
+  patch: Partial<InitiativeRow>;
+  action: string;
+  ifMatch?: string;
+}
+
+/**
+ * Writes a change to an initiative after checking If-Match against what the client saw; when
+ * nothing differs it returns the initiative as it is, with no new version and no activity row.
+ */
+function saveChanges(ctx: Ctx, { current, next, patch, action, ifMatch }: Change): Initiative {
   const currentIteration = iterationsRepo(ctx.db).currentOf([current.id]).get(current.id);
   const before = toDto(ctx, current, currentIteration);
+  assertIfMatch(ifMatch, before);
   const unchanged = Object.keys(changedFields(before, toDto(ctx, next, currentIteration)).after).length === 0;
   if (unchanged) return before;
   const stamp = { version: current.version + 1, updatedAt: isoNow(ctx.clock) };
@@ -163,14 +172,12 @@ export function archiveInitiative(ctx: Ctx, ref: string, ifMatch?: string): void
   inTransaction(ctx.db, () => {
     const current = resolveInitiative(ctx, ref);
     assertCanWriteTeam(ctx.actor, current.teamId, current.teamKey);
-    assertIfMatch(ifMatch, view(ctx, current));
-    if (current.archivedAt) return;
-    const archivedAt = isoNow(ctx.clock);
-    saveChanges(ctx, current, { ...current, archivedAt }, { archivedAt }, 'initiative.archived');
+    const archivedAt = current.archivedAt ?? isoNow(ctx.clock);
+    saveChanges(ctx, { current, next: { ...current, archivedAt }, patch: { archivedAt }, ifMatch, action: 'initiative.archived' });
   });
 }
 
 /** Applies a closing decision's consequence to the initiative (inside the caller's transaction). */
 export function setInitiativeStatus(ctx: Ctx, current: InitiativeView, status: InitiativeRow['status']): void {
-  saveChanges(ctx, current, { ...current, status }, { status }, 'initiative.status_changed');
+  saveChanges(ctx, { current, next: { ...current, status }, patch: { status }, action: 'initiative.status_changed' });
 }

@@ -1,10 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { ctxOf } from '../../http/context';
 import { ifMatchOf, sendEntity } from '../../http/etag';
 import { withNextLink } from '../../http/pagination';
-import { errorResponses, IdParams, NoContent } from '../../http/schemas';
-import { transitionIteration } from './iteration-actions.service';
+import { EmptyBody, errorResponses, IdParams, NoContent } from '../../http/schemas';
+import { transitionIteration, type TransitionInput } from './iteration-actions.service';
+import type { Action } from './iteration-lifecycle';
+import { z } from 'zod';
 import { diffIterations } from './iteration-diff.service';
 import {
   AbandonIterationBody,
@@ -112,14 +113,8 @@ export const iterationRoutes: FastifyPluginAsyncZod = async (app) => {
       sendEntity(request, reply, updateIteration(ctxOf(request), request.params.id, request.body, ifMatchOf(request))),
   );
 
-  const actions = [
-    { action: 'start', summary: 'Start: planned -> under_construction (one active iteration per initiative)', body: undefined },
-    { action: 'review', summary: 'Review: under_construction -> in_review', body: undefined },
-    { action: 'close', summary: 'Close with a decision: in_review -> closed; adopt or stop completes the initiative', body: CloseIterationBody },
-    { action: 'abandon', summary: 'Abandon: planned or under_construction -> abandoned', body: AbandonIterationBody },
-  ] as const;
-
-  for (const { action, summary, body } of actions) {
+  /** One route per lifecycle action; each maps its own body to the transition input. */
+  function actionRoute<B extends z.ZodType>(action: Action, summary: string, body: B, toInput: (b: z.output<B>) => TransitionInput) {
     app.post(
       `/iterations/:id/${action}`,
       {
@@ -127,17 +122,19 @@ export const iterationRoutes: FastifyPluginAsyncZod = async (app) => {
         schema: {
           operationId: `${action}Iteration`,
           tags,
-          summary: `${summary}. Retrying a done transition returns the iteration unchanged.`,
+          summary: `${summary}. Retrying a transition that already happened returns the iteration unchanged.`,
           params: IdParams,
-          ...(body ? { body } : { body: z.object({}).strict().nullish() }),
+          body,
           response: { 200: IterationSchema, ...errorResponses(404, 409, 413, 415) },
         },
       },
-      async (request, reply) => {
-        const b = (request.body ?? {}) as { decision?: 'persevere' | 'pivot' | 'adopt' | 'stop'; outcome?: string; reason?: string };
-        const input = { decision: b.decision, outcome: b.outcome ?? b.reason };
-        return sendEntity(request, reply, transitionIteration(ctxOf(request), request.params.id, action, input));
-      },
+      async (request, reply) =>
+        sendEntity(request, reply, transitionIteration(ctxOf(request), request.params.id, action, toInput(request.body as z.output<B>))),
     );
   }
+
+  actionRoute('start', 'Start: planned -> under_construction (one active iteration per initiative)', EmptyBody, () => ({}));
+  actionRoute('review', 'Review: under_construction -> in_review', EmptyBody, () => ({}));
+  actionRoute('close', 'Close with a decision: in_review -> closed; adopt or stop completes the initiative', CloseIterationBody, (b) => b);
+  actionRoute('abandon', 'Abandon: planned or under_construction -> abandoned', AbandonIterationBody, (b) => ({ outcome: b?.reason }));
 };

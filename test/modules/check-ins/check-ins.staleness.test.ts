@@ -13,7 +13,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 const iteration = async (id: string) => IterationSchema.parse((await t.call({ method: 'GET', url: `/v1/iterations/${id}` })).json());
-const checkIn = (id: string, payload: unknown, key?: string) => t.call({ method: 'POST', url: `/v1/iterations/${id}/check-ins`, payload, key });
+const checkIn = (id: string, payload: Record<string, unknown>, key?: string) => t.call({ method: 'POST', url: `/v1/iterations/${id}/check-ins`, payload, key });
 
 describe('check-ins', () => {
   it('records health and note with the author; the iteration and initiative show the latest health', async () => {

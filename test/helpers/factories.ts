@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import { expect } from 'vitest';
+import type { z } from 'zod';
+import type { Role } from '../../src/lib/context';
+import { CreatedApiKeySchema } from '../../src/modules/api-keys/api-keys.schemas';
+import type { NamedEntity } from '../../src/modules/shared/named-resource.schemas';
+import { teamSchemas } from '../../src/modules/teams/teams.module';
+import { themeSchemas } from '../../src/modules/themes/themes.module';
+import type { CreateInitiativeBody } from '../../src/modules/initiatives/initiatives.schemas';
+import { InitiativeSchema, type Initiative } from '../../src/modules/initiatives/initiatives.schemas';
+import { CreatedIterationSchema, IterationSchema, type Iteration } from '../../src/modules/iterations/iterations.schemas';
+import type { TestApp } from './app';
+
+let seq = 0;
+
+/** A value no other factory call in this process returns; valid as a human key (lowercase, dashes). */
+export function uniqueKey(prefix = 'k'): string {
+  seq += 1;
+  return `${prefix}-${seq}-${randomBytes(3).toString('hex')}`;
+}
+
+export interface NamedOverrides {
+  key?: string;
+  name?: string;
+  description?: string;
+}
+
+async function createNamed(t: TestApp, plural: 'teams' | 'themes', overrides: NamedOverrides): Promise<NamedEntity> {
+  const key = overrides.key ?? uniqueKey(plural.slice(0, -1));
+  const payload = { key, name: `Name of ${key}`, description: `About ${key}`, ...overrides };
+  const res = await t.call({ method: 'POST', url: `/v1/${plural}`, payload });
+  expect(res.statusCode, res.body).toBe(201);
+  const schema = plural === 'teams' ? teamSchemas.Entity : themeSchemas.Entity;
+  return schema.parse(res.json());
+}
+
+export const createTeam = (t: TestApp, overrides: NamedOverrides = {}) => createNamed(t, 'teams', overrides);
+export const createTheme = (t: TestApp, overrides: NamedOverrides = {}) => createNamed(t, 'themes', overrides);
+
+export type CreatedKey = z.infer<typeof CreatedApiKeySchema>;
+
+/** Creates an API key through the API (as the admin) and returns it with its one-time secret. */
+export async function createKey(t: TestApp, role: Role, teams: string[] = [], name = uniqueKey(role)): Promise<CreatedKey> {
+  const res = await t.call({ method: 'POST', url: '/v1/api-keys', payload: { name, role, teams } });
+  expect(res.statusCode, res.body).toBe(201);
+  return CreatedApiKeySchema.parse(res.json());
+}
+
+export type InitiativeOverrides = Partial<z.input<typeof CreateInitiativeBody>> & { team: string };
+
+/** Creates an initiative through the API (as `key`, the admin by default); the team is required. */
+export async function createInitiative(t: TestApp, overrides: InitiativeOverrides, key?: string): Promise<Initiative> {
+  const k = overrides.key ?? uniqueKey('ini');
+  const res = await t.call({ method: 'POST', url: '/v1/initiatives', key, payload: { key: k, title: `Title of ${k}`, ...overrides } });
+  expect(res.statusCode, res.body).toBe(201);
+  return InitiativeSchema.parse(res.json());
+}
+
+/** Plans the next iteration of an initiative (by id or key) through the API, as the admin. */
+export async function createIteration(t: TestApp, initiative: string, body: Record<string, unknown> = {}): Promise<Iteration> {
+  const res = await t.call({ method: 'POST', url: `/v1/initiatives/${initiative}/iterations`, payload: body });
+  expect(res.statusCode, res.body).toBe(201);
+  return IterationSchema.parse(CreatedIterationSchema.parse(res.json()));
+}
+
+/** Runs a lifecycle action (start, review, close, abandon) on an iteration, as the admin. */
+export async function transitionIteration(
+  t: TestApp,
+  iterationId: string,
+  action: 'start' | 'review' | 'close' | 'abandon',
+  body?: Record<string, unknown>,
+): Promise<Iteration> {
+  const res = await t.call({ method: 'POST', url: `/v1/iterations/${iterationId}/${action}`, ...(body ? { payload: body } : {}) });
+  expect(res.statusCode, res.body).toBe(200);
+  return IterationSchema.parse(res.json());
+}
