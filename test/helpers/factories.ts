@@ -6,8 +6,7 @@ import { CreatedApiKeySchema } from '../../src/modules/api-keys/api-keys.schemas
 import type { NamedEntity } from '../../src/modules/shared/named-resource.schemas';
 import { teamSchemas } from '../../src/modules/teams/teams.module';
 import { themeSchemas } from '../../src/modules/themes/themes.module';
-import type { CreateInitiativeBody } from '../../src/modules/initiatives/initiatives.schemas';
-import { InitiativeSchema, type Initiative } from '../../src/modules/initiatives/initiatives.schemas';
+import { InitiativeSchema, type CreateInitiativeBody, type Initiative } from '../../src/modules/initiatives/initiatives.schemas';
 import { CreatedIterationSchema, IterationSchema, type Iteration } from '../../src/modules/iterations/iterations.schemas';
 import type { TestApp } from './app';
 

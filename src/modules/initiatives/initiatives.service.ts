@@ -119,6 +119,11 @@ export function updateInitiative(ctx: Ctx, ref: string, input: UpdateInitiativeI
     const current = resolveInitiative(ctx, ref);
     assertCanWriteTeam(ctx.actor, current.teamId, current.teamKey);
     const { team: teamRef, theme: themeRef, archived, ...fields } = input;
+    // An archived initiative takes one change only: being restored.
+    const restoring = current.archivedAt !== null && archived === false;
+    const otherChanges = Object.keys(input).some((k) => k !== 'archived');
+    if (current.archivedAt && !restoring && otherChanges) assertInitiativeWritable(ctx, current);
+
     const patch: Partial<InitiativeRow> = { ...fields };
     const next: InitiativeView = { ...current, ...fields };
     if (teamRef !== undefined) {
@@ -132,13 +137,13 @@ export function updateInitiative(ctx: Ctx, ref: string, input: UpdateInitiativeI
       Object.assign(patch, { themeId: theme?.id ?? null });
       Object.assign(next, { themeId: theme?.id ?? null, themeKey: theme?.key ?? null });
     }
-    if (archived !== undefined && archived !== (current.archivedAt !== null)) {
-      patch.archivedAt = archived ? isoNow(ctx.clock) : null;
+    const archiving = current.archivedAt === null && archived === true;
+    if (archiving || restoring) {
+      patch.archivedAt = archiving ? isoNow(ctx.clock) : null;
       next.archivedAt = patch.archivedAt;
     }
-    // An archived initiative takes one change only: being restored.
-    if (current.archivedAt && archived !== false) assertInitiativeWritable(ctx, current);
-    return saveChanges(ctx, { current, next, patch, ifMatch, action: archived === false ? 'initiative.restored' : 'initiative.updated' });
+    const action = restoring ? 'initiative.restored' : archiving ? 'initiative.archived' : 'initiative.updated';
+    return saveChanges(ctx, { current, next, patch, ifMatch, action });
   });
 }
 

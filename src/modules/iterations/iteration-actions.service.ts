@@ -39,14 +39,15 @@ function stampsFor(action: Action, now: string, input: TransitionInput): Partial
 export function transitionIteration(ctx: Ctx, id: string, action: Action, input: TransitionInput = {}): Iteration {
   return inTransaction(ctx.db, () => {
     const current = resolveIteration(ctx, id);
+    // Permission first, also for retries; closed and abandoned allow no action, so the
+    // transition table itself guards frozen history.
+    const initiative = resolveInitiative(ctx, current.initiativeId);
+    assertInitiativeWritable(ctx, initiative);
     const { to, from, event } = TRANSITIONS[action];
     if (current.status === to) {
       assertSameRetry(current, action, input);
       return toIterationDto(ctx, current);
     }
-    // Closed and abandoned allow no action, so the transition table also guards frozen history.
-    const initiative = resolveInitiative(ctx, current.initiativeId);
-    assertInitiativeWritable(ctx, initiative);
     if (!(from as readonly string[]).includes(current.status)) throw invalidTransition(action, current.number, current.status);
 
     const repo = iterationsRepo(ctx.db);
