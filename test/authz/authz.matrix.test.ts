@@ -77,7 +77,7 @@ let t: TestApp;
 const freshInitiative = (team: { key: string }) => createInitiative(t, { team: team.key });
 async function freshIteration(team: { key: string }, actions: ('start' | 'review')[] = []): Promise<Iteration> {
   const initiative = await freshInitiative(team);
-  let it = await createIteration(t, initiative.id);
+  let it: Iteration = await createIteration(t, initiative.id);
   for (const action of actions) it = await transitionIteration(t, it.id, action);
   return it;
 }

@@ -8,6 +8,8 @@ import { teamSchemas } from '../../src/modules/teams/teams.module';
 import { themeSchemas } from '../../src/modules/themes/themes.module';
 import { InitiativeSchema, type CreateInitiativeBody, type Initiative } from '../../src/modules/initiatives/initiatives.schemas';
 import { CreatedIterationSchema, IterationSchema, type Iteration } from '../../src/modules/iterations/iterations.schemas';
+
+type CreatedIteration = z.infer<typeof CreatedIterationSchema>;
 import type { TestApp } from './app';
 
 let seq = 0;
@@ -45,21 +47,22 @@ export async function createKey(t: TestApp, role: Role, teams: string[] = [], na
   return CreatedApiKeySchema.parse(res.json());
 }
 
-export type InitiativeOverrides = Partial<z.input<typeof CreateInitiativeBody>> & { team: string };
+export type InitiativeOverrides = Partial<z.input<typeof CreateInitiativeBody>>;
 
-/** Creates an initiative through the API (as `key`, the admin by default); the team is required. */
-export async function createInitiative(t: TestApp, overrides: InitiativeOverrides, key?: string): Promise<Initiative> {
+/** Creates an initiative through the API (as `key`, the admin by default), in a new team unless one is given. */
+export async function createInitiative(t: TestApp, overrides: InitiativeOverrides = {}, key?: string): Promise<Initiative> {
+  const team = overrides.team ?? (await createTeam(t)).key;
   const k = overrides.key ?? uniqueKey('ini');
-  const res = await t.call({ method: 'POST', url: '/v1/initiatives', key, payload: { key: k, title: `Title of ${k}`, ...overrides } });
+  const res = await t.call({ method: 'POST', url: '/v1/initiatives', key, payload: { key: k, title: `Title of ${k}`, ...overrides, team } });
   expect(res.statusCode, res.body).toBe(201);
   return InitiativeSchema.parse(res.json());
 }
 
-/** Plans the next iteration of an initiative (by id or key) through the API, as the admin. */
-export async function createIteration(t: TestApp, initiative: string, body: Record<string, unknown> = {}): Promise<Iteration> {
-  const res = await t.call({ method: 'POST', url: `/v1/initiatives/${initiative}/iterations`, payload: body });
+/** Plans the next iteration of an initiative (by id or key) through the API; the result says what was carried. */
+export async function createIteration(t: TestApp, initiative: string, body: Record<string, unknown> = {}, key?: string): Promise<CreatedIteration> {
+  const res = await t.call({ method: 'POST', url: `/v1/initiatives/${initiative}/iterations`, payload: body, key });
   expect(res.statusCode, res.body).toBe(201);
-  return IterationSchema.parse(CreatedIterationSchema.parse(res.json()));
+  return CreatedIterationSchema.parse(res.json());
 }
 
 /** Runs a lifecycle action (start, review, close, abandon) on an iteration, as the admin. */

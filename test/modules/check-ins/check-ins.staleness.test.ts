@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeApp, type TestApp } from '../../helpers/app';
 import { createKey } from '../../helpers/factories';
 import { expectProblem } from '../../helpers/problems';
-import { act, createInitiative, createIteration } from '../../helpers/roadmap';
+import { transitionIteration, createInitiative, createIteration } from '../../helpers/factories';
 import { CheckInSchema } from '../../../src/modules/check-ins/check-ins.schemas';
 import { IterationSchema } from '../../../src/modules/iterations/iterations.schemas';
 
@@ -21,7 +21,7 @@ describe('check-ins', () => {
     const editor = await createKey(t, 'editor', [ini.team.key]);
     const it1 = await createIteration(t, ini.key);
     expectProblem(await checkIn(it1.id, { health: 'on_track' }), 409, 'invalid_transition');
-    await act(t, it1.id, 'start');
+    await transitionIteration(t, it1.id, 'start');
 
     const first = await checkIn(it1.id, { health: 'on_track', note: 'Kick-off done' }, editor.secret);
     expect(first.statusCode).toBe(201);
@@ -46,7 +46,7 @@ describe('check-ins', () => {
   it('validates health and note length', async () => {
     const ini = await createInitiative(t);
     const it1 = await createIteration(t, ini.key);
-    await act(t, it1.id, 'start');
+    await transitionIteration(t, it1.id, 'start');
     const bad = expectProblem(await checkIn(it1.id, { health: 'fine', note: 'x'.repeat(2001) }), 400, 'validation_failed');
     expect(bad.errors?.map((e) => e.path).sort()).toEqual(['body.health', 'body.note']);
   });
@@ -61,7 +61,7 @@ describe('staleness with a controlled clock', () => {
     t.clock.advanceDays(30);
     expect((await iteration(it1.id)).stale).toBe(false); // planned work is not expected to check in
 
-    await act(t, it1.id, 'start');
+    await transitionIteration(t, it1.id, 'start');
     t.clock.advanceDays(7);
     expect((await iteration(it1.id)).stale).toBe(false); // exactly the interval: still fresh
     t.clock.advanceDays(0.01);
@@ -72,9 +72,9 @@ describe('staleness with a controlled clock', () => {
     await checkIn(it1.id, { health: 'off_track' });
     expect(await iteration(it1.id)).toMatchObject({ stale: false, health: 'off_track' });
     t.clock.advanceDays(8);
-    await act(t, it1.id, 'review');
+    await transitionIteration(t, it1.id, 'review');
     expect((await iteration(it1.id)).stale).toBe(true); // in review still reports
-    await act(t, it1.id, 'close', { decision: 'persevere' });
+    await transitionIteration(t, it1.id, 'close', { decision: 'persevere' });
     expect((await iteration(it1.id)).stale).toBe(false); // closed work is never stale
   });
 
@@ -83,7 +83,7 @@ describe('staleness with a controlled clock', () => {
     try {
       const ini = await createInitiative(other);
       const it1 = await createIteration(other, ini.key);
-      await act(other, it1.id, 'start');
+      await transitionIteration(other, it1.id, 'start');
       other.clock.advanceDays(3);
       const res = await other.call({ method: 'GET', url: `/v1/iterations/${it1.id}` });
       expect(res.json().stale).toBe(true);

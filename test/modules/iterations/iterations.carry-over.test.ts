@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeApp, type TestApp } from '../../helpers/app';
 import { expectProblem } from '../../helpers/problems';
-import { act, createInitiative, createIteration } from '../../helpers/roadmap';
+import { transitionIteration, createInitiative, createIteration } from '../../helpers/factories';
 import type { IterationItemKind } from '../../../src/modules/iterations/iteration-items';
 import { ApiError } from '../../../src/http/problems';
 import { IterationDiffSchema } from '../../../src/modules/iterations/iterations.schemas';
@@ -121,10 +121,10 @@ describe('diff between versions', () => {
     });
     addTask(v1.id, 'd1', 'Export CRM fields');
     addTask(v1.id, 'd2', 'Train model', true);
-    await act(t, v1.id, 'start');
+    await transitionIteration(t, v1.id, 'start');
     await t.call({ method: 'POST', url: `/v1/iterations/${v1.id}/check-ins`, payload: { health: 'at_risk' } });
-    await act(t, v1.id, 'review');
-    await act(t, v1.id, 'close', { decision: 'pivot', outcome: 'AEs ignored scores' });
+    await transitionIteration(t, v1.id, 'review');
+    await transitionIteration(t, v1.id, 'close', { decision: 'pivot', outcome: 'AEs ignored scores' });
 
     const v2 = await createIteration(t, ini.key, {
       goal: 'Score accounts',

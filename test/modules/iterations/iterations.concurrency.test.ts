@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_KEY, makeApp, type TestApp } from '../../helpers/app';
-import { createInitiative, createIteration } from '../../helpers/roadmap';
+import { createInitiative, createIteration } from '../../helpers/factories';
 
 let t: TestApp;
 let dir: string;

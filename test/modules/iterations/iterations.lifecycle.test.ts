@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeApp, type TestApp } from '../../helpers/app';
 import { expectProblem } from '../../helpers/problems';
-import { act, createInitiative, createIteration } from '../../helpers/roadmap';
+import { transitionIteration, createInitiative, createIteration } from '../../helpers/factories';
 import { IterationSchema } from '../../../src/modules/iterations/iterations.schemas';
 
 let t: TestApp;
@@ -25,22 +25,22 @@ describe('an initiative lives through its versions', () => {
     expect((await getInitiative(ini.key)).current_iteration).toMatchObject({ id: v1.id, number: 1, status: 'planned' });
 
     t.clock.set('2026-01-05T10:00:00.000Z');
-    const started = await act(t, v1.id, 'start');
+    const started = await transitionIteration(t, v1.id, 'start');
     expect(started).toMatchObject({ status: 'under_construction', started_at: '2026-01-05T10:00:00.000Z', version: 2 });
 
     t.clock.set('2026-02-01T10:00:00.000Z');
-    const reviewing = await act(t, v1.id, 'review');
+    const reviewing = await transitionIteration(t, v1.id, 'review');
     expect(reviewing).toMatchObject({ status: 'in_review', review_started_at: '2026-02-01T10:00:00.000Z' });
 
-    const closed = await act(t, v1.id, 'close', { decision: 'pivot', outcome: 'SDRs liked it, AEs did not' });
+    const closed = await transitionIteration(t, v1.id, 'close', { decision: 'pivot', outcome: 'SDRs liked it, AEs did not' });
     expect(closed).toMatchObject({ status: 'closed', decision: 'pivot', outcome: 'SDRs liked it, AEs did not', allowed_actions: [] });
     expect((await getInitiative(ini.key)).status).toBe('active');
 
     const v2 = await createIteration(t, ini.key, { goal: 'Score accounts instead' });
     expect(v2).toMatchObject({ number: 2, status: 'planned', based_on: { id: v1.id, number: 1 } });
-    await act(t, v2.id, 'start');
-    await act(t, v2.id, 'review');
-    const adopted = await act(t, v2.id, 'close', { decision: 'adopt' });
+    await transitionIteration(t, v2.id, 'start');
+    await transitionIteration(t, v2.id, 'review');
+    const adopted = await transitionIteration(t, v2.id, 'close', { decision: 'adopt' });
     expect(adopted.decision).toBe('adopt');
 
     const after = await getInitiative(ini.key);
@@ -60,9 +60,9 @@ describe('an initiative lives through its versions', () => {
     for (const [decision, status] of [['stop', 'stopped'], ['persevere', 'active']] as const) {
       const ini = await createInitiative(t);
       const it1 = await createIteration(t, ini.key);
-      await act(t, it1.id, 'start');
-      await act(t, it1.id, 'review');
-      await act(t, it1.id, 'close', { decision });
+      await transitionIteration(t, it1.id, 'start');
+      await transitionIteration(t, it1.id, 'review');
+      await transitionIteration(t, it1.id, 'close', { decision });
       expect((await getInitiative(ini.key)).status).toBe(status);
     }
   });
@@ -83,7 +83,7 @@ describe('forbidden transitions', () => {
     ['review', 'abandoned'],
     ['close', 'abandoned'],
   ];
-  const path: Record<string, Array<[string, Record<string, unknown>?]>> = {
+  const path: Record<string, Array<['start' | 'review' | 'close' | 'abandon', Record<string, unknown>?]>> = {
     planned: [],
     under_construction: [['start']],
     in_review: [['start'], ['review']],
@@ -94,7 +94,7 @@ describe('forbidden transitions', () => {
   it.each(forbidden)('%s from %s is 409 naming the status and the allowed actions', async (action, from) => {
     const ini = await createInitiative(t);
     const it1 = await createIteration(t, ini.key);
-    for (const [step, body] of path[from] ?? []) await act(t, it1.id, step, body);
+    for (const [step, body] of path[from] ?? []) await transitionIteration(t, it1.id, step, body);
     const res = await t.call({ method: 'POST', url: `/v1/iterations/${it1.id}/${action}`, payload: action === 'close' ? { decision: 'pivot' } : undefined });
     const problem = expectProblem(res, 409, 'invalid_transition');
     expect(problem.current_status).toBe(from);
@@ -108,8 +108,8 @@ describe('forbidden transitions', () => {
   it('close needs a decision, and only one of the four', async () => {
     const ini = await createInitiative(t);
     const it1 = await createIteration(t, ini.key);
-    await act(t, it1.id, 'start');
-    await act(t, it1.id, 'review');
+    await transitionIteration(t, it1.id, 'start');
+    await transitionIteration(t, it1.id, 'review');
     const missing = expectProblem(await t.call({ method: 'POST', url: `/v1/iterations/${it1.id}/close`, payload: {} }), 400, 'validation_failed');
     expect(missing.errors?.[0]?.path).toBe('body.decision');
     const wrong = expectProblem(await t.call({ method: 'POST', url: `/v1/iterations/${it1.id}/close`, payload: { decision: 'maybe' } }), 400, 'validation_failed');
@@ -121,12 +121,12 @@ describe('retries are idempotent', () => {
   it('repeating a done transition returns the iteration unchanged; closing again with another decision is 409', async () => {
     const ini = await createInitiative(t);
     const it1 = await createIteration(t, ini.key);
-    const first = await act(t, it1.id, 'start');
-    const again = await act(t, it1.id, 'start');
+    const first = await transitionIteration(t, it1.id, 'start');
+    const again = await transitionIteration(t, it1.id, 'start');
     expect(again).toEqual(first);
-    await act(t, it1.id, 'review');
-    const closed = await act(t, it1.id, 'close', { decision: 'pivot' });
-    expect(await act(t, it1.id, 'close', { decision: 'pivot' })).toEqual(closed);
+    await transitionIteration(t, it1.id, 'review');
+    const closed = await transitionIteration(t, it1.id, 'close', { decision: 'pivot' });
+    expect(await transitionIteration(t, it1.id, 'close', { decision: 'pivot' })).toEqual(closed);
     const other = expectProblem(await t.call({ method: 'POST', url: `/v1/iterations/${it1.id}/close`, payload: { decision: 'adopt' } }), 409, 'conflict');
     expect(other.decision).toBe('pivot');
     const log = (await t.call({ method: 'GET', url: `/v1/activity?entity_id=${it1.id}&action=iteration.started` })).json().data;
@@ -139,13 +139,13 @@ describe('one active iteration per initiative', () => {
     const ini = await createInitiative(t);
     const a = await createIteration(t, ini.key);
     const b = await createIteration(t, ini.key);
-    await act(t, a.id, 'start');
+    await transitionIteration(t, a.id, 'start');
     const problem = expectProblem(await t.call({ method: 'POST', url: `/v1/iterations/${b.id}/start` }), 409, 'conflict');
     expect(problem.active_iteration).toMatchObject({ id: a.id, number: 1, status: 'under_construction' });
-    await act(t, a.id, 'review');
+    await transitionIteration(t, a.id, 'review');
     expectProblem(await t.call({ method: 'POST', url: `/v1/iterations/${b.id}/start` }), 409, 'conflict');
-    await act(t, a.id, 'close', { decision: 'persevere' });
-    expect((await act(t, b.id, 'start')).status).toBe('under_construction');
+    await transitionIteration(t, a.id, 'close', { decision: 'persevere' });
+    expect((await transitionIteration(t, b.id, 'start')).status).toBe('under_construction');
   });
 
   it('the database refuses a second active iteration even if a service forgot to check', () => {
@@ -165,13 +165,13 @@ describe('numbering', () => {
   it('an abandoned number is never reused', async () => {
     const ini = await createInitiative(t);
     const v1 = await createIteration(t, ini.key);
-    await act(t, v1.id, 'start');
-    const abandoned = await act(t, v1.id, 'abandon', { reason: 'superseded by pricing change' });
+    await transitionIteration(t, v1.id, 'start');
+    const abandoned = await transitionIteration(t, v1.id, 'abandon', { reason: 'superseded by pricing change' });
     expect(abandoned).toMatchObject({ status: 'abandoned', outcome: 'superseded by pricing change' });
     const v2 = await createIteration(t, ini.key);
     expect(v2.number).toBe(2);
     expect(v2.based_on).toEqual({ id: v1.id, number: 1 });
-    await act(t, v2.id, 'abandon');
+    await transitionIteration(t, v2.id, 'abandon');
     expect((await createIteration(t, ini.key)).number).toBe(3);
     const list = (await t.call({ method: 'GET', url: `/v1/initiatives/${ini.key}/iterations` })).json().data;
     expect(list.map((i: { number: number }) => i.number)).toEqual([3, 2, 1]);
@@ -198,11 +198,11 @@ describe('frozen history', () => {
   it('a closed or abandoned iteration takes no changes and no check-ins', async () => {
     const ini = await createInitiative(t);
     const closed = await createIteration(t, ini.key);
-    await act(t, closed.id, 'start');
-    await act(t, closed.id, 'review');
-    await act(t, closed.id, 'close', { decision: 'persevere' });
+    await transitionIteration(t, closed.id, 'start');
+    await transitionIteration(t, closed.id, 'review');
+    await transitionIteration(t, closed.id, 'close', { decision: 'persevere' });
     const abandoned = await createIteration(t, ini.key);
-    await act(t, abandoned.id, 'abandon');
+    await transitionIteration(t, abandoned.id, 'abandon');
     for (const it1 of [closed, abandoned]) {
       expectProblem(await t.call({ method: 'PATCH', url: `/v1/iterations/${it1.id}`, payload: { goal: 'rewrite history' } }), 409, 'frozen');
       expectProblem(await t.call({ method: 'POST', url: `/v1/iterations/${it1.id}/check-ins`, payload: { health: 'on_track' } }), 409, 'frozen');
