@@ -340,6 +340,17 @@ const ROWS: Row[] = [
     prepare: (f) => ({ params: { id: f.activeA.id } }),
     schema: CheckInPage,
   },
+  {
+    name: 'get one check-in',
+    method: 'GET',
+    path: '/v1/check-ins/{id}',
+    expect: anyReader(200),
+    prepare: async (f) => {
+      const res = await t.call({ method: 'POST', url: `/v1/iterations/${f.activeA.id}/check-ins`, payload: { health: 'on_track' } });
+      return { params: { id: CheckInSchema.parse(res.json()).id } };
+    },
+    schema: CheckInSchema,
+  },
 
   // Activity.
   { name: 'list activity', method: 'GET', path: '/v1/activity', expect: anyReader(200), prepare: () => ({}), schema: ActivityPage },

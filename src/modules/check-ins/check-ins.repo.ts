@@ -1,20 +1,24 @@
-import { and, desc, eq, lt } from 'drizzle-orm';
+import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import { checkIns } from '../../db/schema';
 import type { Db } from '../../db/client';
 import { perDb } from '../../lib/per-db';
 
 export type CheckInRow = typeof checkIns.$inferSelect;
 
-export const checkInsRepo = perDb((db: Db) => ({
-  insert: (row: CheckInRow) => void db.insert(checkIns).values(row).run(),
+export const checkInsRepo = perDb((db: Db) => {
+  const byId = db.select().from(checkIns).where(eq(checkIns.id, sql.placeholder('id'))).prepare();
+  return {
+    findById: (id: string): CheckInRow | undefined => byId.get({ id }),
+    insert: (row: CheckInRow) => void db.insert(checkIns).values(row).run(),
 
-  /** Newest first (ids increase with time). */
-  list: (iterationId: string, page: { limit: number; cursor?: string }): CheckInRow[] =>
-    db
-      .select()
-      .from(checkIns)
-      .where(and(eq(checkIns.iterationId, iterationId), page.cursor ? lt(checkIns.id, page.cursor) : undefined))
-      .orderBy(desc(checkIns.id))
-      .limit(page.limit + 1)
-      .all(),
-}));
+    /** Newest first (ids increase with time). */
+    list: (iterationId: string, page: { limit: number; cursor?: string }): CheckInRow[] =>
+      db
+        .select()
+        .from(checkIns)
+        .where(and(eq(checkIns.iterationId, iterationId), page.cursor ? lt(checkIns.id, page.cursor) : undefined))
+        .orderBy(desc(checkIns.id))
+        .limit(page.limit + 1)
+        .all(),
+  };
+});

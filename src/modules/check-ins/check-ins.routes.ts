@@ -2,9 +2,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { ctxOf } from '../../http/context';
 import { sendEntity } from '../../http/etag';
 import { withNextLink } from '../../http/pagination';
-import { errorResponses, IdParams } from '../../http/schemas';
+import { errorResponses, IdParams, NoContent } from '../../http/schemas';
 import { CheckInListQuery, CheckInPage, CheckInSchema, CreateCheckInBody } from './check-ins.schemas';
-import { createCheckIn, listCheckIns } from './check-ins.service';
+import { createCheckIn, getCheckIn, listCheckIns } from './check-ins.service';
 
 const tags = ['check-ins'];
 
@@ -24,7 +24,7 @@ export const checkInRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const dto = createCheckIn(ctxOf(request), request.params.id, request.body);
-      reply.header('location', `/v1/iterations/${dto.iteration_id}/check-ins`);
+      reply.header('location', `/v1/check-ins/${dto.id}`);
       return sendEntity(request, reply, dto, 201);
     },
   );
@@ -43,5 +43,20 @@ export const checkInRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => withNextLink(request, reply, listCheckIns(ctxOf(request), request.params.id, request.query)),
+  );
+
+  app.get(
+    '/check-ins/:id',
+    {
+      config: { access: 'viewer' },
+      schema: {
+        operationId: 'getCheckIn',
+        tags,
+        summary: 'Get one check-in',
+        params: IdParams,
+        response: { 200: CheckInSchema, 304: NoContent, ...errorResponses(404) },
+      },
+    },
+    async (request, reply) => sendEntity(request, reply, getCheckIn(ctxOf(request), request.params.id)),
   );
 };

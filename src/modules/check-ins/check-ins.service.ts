@@ -2,7 +2,7 @@ import type { Ctx } from '../../lib/context';
 import { isoNow } from '../../lib/clock';
 import { newId } from '../../lib/ids';
 import { inTransaction } from '../../lib/transaction';
-import { ApiError } from '../../http/problems';
+import { ApiError, notFound } from '../../http/problems';
 import { toPage, type PageRequest } from '../../http/pagination';
 import { recordActivity } from '../activity/activity.service';
 import { ACTIVE_STATUSES } from '../iterations/iteration-lifecycle';
@@ -49,4 +49,10 @@ export function listCheckIns(ctx: Ctx, iterationId: string, page: PageRequest) {
   const iteration = resolveIteration(ctx, iterationId);
   const rows = checkInsRepo(ctx.db).list(iteration.id, { limit: page.limit, cursor: page.cursor as string | undefined });
   return toPage(rows, page.limit, (r) => r.id, toDto);
+}
+
+export function getCheckIn(ctx: Ctx, id: string): CheckIn {
+  const row = checkInsRepo(ctx.db).findById(id);
+  if (!row) throw notFound('check-in', id);
+  return toDto(row);
 }

@@ -26,7 +26,7 @@ export const allowedActions = (status: IterationStatus): Action[] =>
 /** A transition that the current status does not allow: 409 naming the status and the way forward. */
 export function invalidTransition(action: Action, number: number, status: IterationStatus): ApiError {
   const allowed = allowedActions(status);
-  const next = allowed.length ? `From ${status} it can: ${allowed.join(', ')}.` : `${status} is final.`;
+  const next = allowed.length ? `From ${status} it can: ${allowed.join(', ')}.` : `A ${status} iteration is final.`;
   return new ApiError('invalid_transition', `Iteration v${number} cannot ${action}: it is ${status}. ${next}`, {
     extensions: {
       current_status: status,

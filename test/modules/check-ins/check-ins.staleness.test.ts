@@ -25,6 +25,10 @@ describe('check-ins', () => {
 
     const first = await checkIn(it1.id, { health: 'on_track', note: 'Kick-off done' }, editor.secret);
     expect(first.statusCode).toBe(201);
+    const location = String(first.headers.location);
+    expect(location).toBe(`/v1/check-ins/${first.json().id}`);
+    expect((await t.call({ method: 'GET', url: location })).json()).toEqual(first.json());
+    expectProblem(await t.call({ method: 'GET', url: '/v1/check-ins/chk_missing' }), 404, 'not_found');
     expect(CheckInSchema.parse(first.json())).toMatchObject({ health: 'on_track', note: 'Kick-off done', author: { key_id: editor.id, name: editor.name } });
     t.clock.advanceDays(1);
     await checkIn(it1.id, { health: 'at_risk', note: 'CRM export late' });
