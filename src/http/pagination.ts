@@ -19,27 +19,34 @@ function decodeCursor(cursor: string): CursorValue | undefined {
   }
 }
 
-export const PageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(50).describe('Page size, 1 to 500'),
-  cursor: z
-    .string()
-    .max(200)
-    .optional()
-    .transform((s, ctx) => {
-      if (s === undefined) return undefined;
-      const value = decodeCursor(s);
-      if (value === undefined) {
-        ctx.addIssue({ code: 'custom', message: 'not a cursor this API issued; use next_cursor from the previous page' });
-        return z.NEVER;
-      }
-      return value;
-    })
-    .describe('next_cursor of the previous page'),
-});
+function pageQuery<C extends CursorValue>(isKey: (v: CursorValue) => v is C) {
+  return z.object({
+    limit: z.coerce.number().int().min(1).max(500).default(50).describe('Page size, 1 to 500'),
+    cursor: z
+      .string()
+      .max(200)
+      .optional()
+      .transform((s, ctx): C | undefined => {
+        if (s === undefined) return undefined;
+        const value = decodeCursor(s);
+        if (value === undefined || !isKey(value)) {
+          ctx.addIssue({ code: 'custom', message: 'not a cursor this list issued; use next_cursor from the previous page' });
+          return z.NEVER;
+        }
+        return value;
+      })
+      .describe('next_cursor of the previous page'),
+  });
+}
 
-export interface PageRequest {
+/** Lists ordered by id. */
+export const PageQuery = pageQuery((v): v is string => typeof v === 'string');
+/** Lists ordered by a number (iterations by version number). */
+export const NumberedPageQuery = pageQuery((v): v is number => Number.isSafeInteger(v));
+
+export interface PageRequest<C extends CursorValue = string> {
   limit: number;
-  cursor?: CursorValue;
+  cursor?: C;
 }
 
 export interface Page<T> {

@@ -45,7 +45,6 @@ const toEntry = (r: ActivityRow): ActivityEntry => ({
 });
 
 export function listActivity(ctx: Ctx, filters: ActivityFilters, page: PageRequest) {
-  const cursor = typeof page.cursor === 'string' ? page.cursor : undefined;
-  const rows = activityRepo(ctx.db).list(filters, { limit: page.limit, cursor });
+  const rows = activityRepo(ctx.db).list(filters, page);
   return toPage(rows, page.limit, (r) => r.id, toEntry);
 }

@@ -50,7 +50,7 @@ export function getApiKey(ctx: Ctx, id: string): ApiKey {
 export function listApiKeys(ctx: Ctx, filters: { role?: string; revoked?: boolean }, page: PageRequest) {
   assertAdmin(ctx.actor);
   const repo = apiKeysRepo(ctx.db);
-  const rows = repo.list(filters, { limit: page.limit, cursor: page.cursor as string | undefined });
+  const rows = repo.list(filters, { limit: page.limit, cursor: page.cursor });
   const teams = repo.teamsOfMany(rows.map((r) => r.id));
   return toPage(rows, page.limit, (r) => r.id, (r) => toDto(r, teams.get(r.id) ?? []));
 }

@@ -47,7 +47,7 @@ export function createCheckIn(ctx: Ctx, iterationId: string, input: { health: Ch
 
 export function listCheckIns(ctx: Ctx, iterationId: string, page: PageRequest) {
   const iteration = resolveIteration(ctx, iterationId);
-  const rows = checkInsRepo(ctx.db).list(iteration.id, { limit: page.limit, cursor: page.cursor as string | undefined });
+  const rows = checkInsRepo(ctx.db).list(iteration.id, { limit: page.limit, cursor: page.cursor });
   return toPage(rows, page.limit, (r) => r.id, toDto);
 }
 

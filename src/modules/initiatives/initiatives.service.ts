@@ -76,7 +76,7 @@ export function listInitiatives(ctx: Ctx, f: InitiativeListFilters, page: PageRe
       iterationStatus: f.iteration_status,
       archived: f.archived,
     },
-    { limit: page.limit, cursor: page.cursor as string | undefined },
+    { limit: page.limit, cursor: page.cursor },
   );
   const current = iterationsRepo(ctx.db).currentOf(rows.map((r) => r.id));
   return toPage(rows, page.limit, (r) => r.id, (r) => toDto(ctx, r, current.get(r.id)));

@@ -38,7 +38,7 @@ export const iterationRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const created = createIteration(ctxOf(request), app.iterationItems, request.params.id, request.body ?? {});
+      const created = createIteration(ctxOf(request), app.iterationItems, request.params.id, request.body);
       reply.header('location', `/v1/iterations/${created.id}`);
       return sendEntity(request, reply, created, 201);
     },

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DECISIONS, ITERATION_STATUSES } from '../../db/schema';
 import { Id, Timestamp, TimestampInput, Version } from '../../http/schemas';
-import { PageQuery, pageSchema } from '../../http/pagination';
+import { NumberedPageQuery, pageSchema } from '../../http/pagination';
 import { ACTIONS } from './iteration-lifecycle';
 
 export const HEALTHS = ['on_track', 'at_risk', 'off_track'] as const;
@@ -78,7 +78,7 @@ const endAfterStart = (b: { planned_start?: string | null; planned_end?: string 
   !b.planned_start || !b.planned_end || b.planned_end > b.planned_start;
 const END_AFTER_START = { message: 'planned_end must be after planned_start', path: ['planned_end'] };
 
-export const CreateIterationBody = z
+const IterationPlan = z
   .object({
     title: z.string().trim().min(1).max(200).optional().describe('Defaults to "v<number>"'),
     goal: z.string().max(4000).default(''),
@@ -87,7 +87,11 @@ export const CreateIterationBody = z
     carry_over: z.boolean().default(true).describe('Copy open items from the previous version'),
   })
   .strict()
-  .refine(endAfterStart, END_AFTER_START)
+  .refine(endAfterStart, END_AFTER_START);
+
+/** Every field is optional, the body too: `curl -X POST .../iterations` plans the next version. */
+export const CreateIterationBody = IterationPlan.nullish()
+  .transform((plan) => plan ?? IterationPlan.parse({}))
   .meta({
     example: {
       goal: 'Lift win rate on scored leads by 3 points',
@@ -123,7 +127,7 @@ export const AbandonIterationBody = z
   .nullish()
   .meta({ example: { reason: 'Superseded by the pricing change.' } });
 
-export const IterationListQuery = PageQuery.extend({
+export const IterationListQuery = NumberedPageQuery.extend({
   status: IterationStatusSchema.optional(),
   order: z.enum(['desc', 'asc']).default('desc').describe('By number; newest first by default'),
 }).strict();

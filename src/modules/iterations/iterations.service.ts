@@ -37,11 +37,10 @@ export function listIterations(
   ctx: Ctx,
   initiativeRef: string,
   filters: { status?: IterationRow['status']; order: 'asc' | 'desc' },
-  page: PageRequest,
+  page: PageRequest<number>,
 ) {
   const initiative = resolveInitiative(ctx, initiativeRef);
-  const cursor = typeof page.cursor === 'number' ? page.cursor : undefined;
-  const rows = iterationsRepo(ctx.db).list(initiative.id, filters, { limit: page.limit, cursor });
+  const rows = iterationsRepo(ctx.db).list(initiative.id, filters, page);
   return toPage(rows, page.limit, (r) => r.number, (r) => toIterationDto(ctx, r));
 }
 

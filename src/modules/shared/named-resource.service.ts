@@ -45,7 +45,7 @@ export function namedService({ table, entity, idPrefix, referencedBy }: NamedRes
     get: (ctx: Ctx, ref: string) => toDto(load(ctx, ref)),
 
     list(ctx: Ctx, page: PageRequest) {
-      const rows = repo(ctx.db).list({ limit: page.limit, cursor: page.cursor as string | undefined });
+      const rows = repo(ctx.db).list({ limit: page.limit, cursor: page.cursor });
       return toPage(rows, page.limit, (r) => r.id, toDto);
     },
 

@@ -179,6 +179,21 @@ describe('numbering', () => {
     expect(asc.map((i: { number: number }) => i.number)).toEqual([1, 2]);
   });
 
+  it('plans the next version from a bare POST with no body', async () => {
+    const ini = await createInitiative(t);
+    const res = await t.call({ method: 'POST', url: `/v1/initiatives/${ini.key}/iterations` });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json()).toMatchObject({ number: 1, title: 'v1', goal: '', planned_start: null, carried: [] });
+    expect(res.headers.location).toBe(`/v1/iterations/${res.json().id}`);
+  });
+
+  it('refuses a cursor from another kind of list', async () => {
+    const ini = await createInitiative(t);
+    const teamsCursor = Buffer.from(JSON.stringify(['team_x'])).toString('base64url');
+    const res = await t.call({ method: 'GET', url: `/v1/initiatives/${ini.key}/iterations?cursor=${teamsCursor}` });
+    expect(expectProblem(res, 400, 'validation_failed').errors?.[0]?.path).toBe('query.cursor');
+  });
+
   it('pages through iterations exactly once', async () => {
     const ini = await createInitiative(t);
     for (let i = 0; i < 7; i++) await createIteration(t, ini.key);
