@@ -10,7 +10,7 @@ import { loadConfig } from '../src/config';
 import { openDatabase } from '../src/db/client';
 import { initiatives, teams } from '../src/db/schema';
 import { createLogger } from '../src/logger';
-import { ensureAdminKey } from '../src/modules/api-keys/api-keys.service';
+import { ensureAdminKey } from '../src/modules/api-keys/api-keys.bootstrap';
 import { initiativesRepo } from '../src/modules/initiatives/initiatives.repo';
 import { systemClock } from '../src/lib/clock';
 

@@ -3,7 +3,7 @@ import { buildApp } from './app';
 import { openDatabase } from './db/client';
 import { createLogger } from './logger';
 import { shutdown } from './lifecycle';
-import { ensureAdminKey } from './modules/api-keys/api-keys.service';
+import { ensureAdminKey } from './modules/api-keys/api-keys.bootstrap';
 import { systemClock } from './lib/clock';
 
 /** The only place that reads the environment and listens. */

@@ -3,7 +3,7 @@ import { buildApp } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
 import { openDatabase, type Db } from '../../src/db/client';
 import { createLogger } from '../../src/logger';
-import { ensureAdminKey } from '../../src/modules/api-keys/api-keys.service';
+import { ensureAdminKey } from '../../src/modules/api-keys/api-keys.bootstrap';
 import { TestClock } from './clock';
 
 export const ADMIN_KEY = 'rw_test_admin_key_0123456789abcdef';

@@ -5,7 +5,7 @@ import { buildApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { openDatabase, type Db } from '../../src/db/client';
 import { createLogger, redactUrl } from '../../src/logger';
-import { ensureAdminKey } from '../../src/modules/api-keys/api-keys.service';
+import { ensureAdminKey } from '../../src/modules/api-keys/api-keys.bootstrap';
 import { ADMIN_KEY } from '../helpers/app';
 import { TestClock } from '../helpers/clock';
 

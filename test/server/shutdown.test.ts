@@ -11,7 +11,7 @@ import { loadConfig } from '../../src/config';
 import { openDatabase, type Db } from '../../src/db/client';
 import { shutdown } from '../../src/lifecycle';
 import { createLogger } from '../../src/logger';
-import { ensureAdminKey } from '../../src/modules/api-keys/api-keys.service';
+import { ensureAdminKey } from '../../src/modules/api-keys/api-keys.bootstrap';
 import { ADMIN_KEY, makeApp } from '../helpers/app';
 import { TestClock } from '../helpers/clock';
 import { createTeam } from '../helpers/factories';

@@ -1,6 +1,5 @@
 import type { Db } from '../../db/client';
 import type { Actor, Ctx } from '../../lib/context';
-import type { Clock } from '../../lib/clock';
 import { isoNow } from '../../lib/clock';
 import { newId } from '../../lib/ids';
 import { assertAdmin } from '../../lib/permissions';
@@ -14,7 +13,7 @@ import { teamsService } from '../teams/teams.module';
 import { apiKeysRepo, type ApiKeyRow, type KeyTeam } from './api-keys.repo';
 import type { ApiKey, CreateApiKeyInput } from './api-keys.schemas';
 
-const toDto = (r: ApiKeyRow, teams: KeyTeam[]): ApiKey => ({
+export const toApiKeyDto = (r: ApiKeyRow, teams: KeyTeam[]): ApiKey => ({
   id: r.id,
   name: r.name,
   role: r.role,
@@ -44,7 +43,7 @@ function load(ctx: Ctx, id: string): ApiKeyRow {
 export function getApiKey(ctx: Ctx, id: string): ApiKey {
   assertAdmin(ctx.actor);
   const row = load(ctx, id);
-  return toDto(row, apiKeysRepo(ctx.db).teamsOf(row.id));
+  return toApiKeyDto(row, apiKeysRepo(ctx.db).teamsOf(row.id));
 }
 
 export function listApiKeys(ctx: Ctx, filters: { role?: string; revoked?: boolean }, page: PageRequest) {
@@ -52,7 +51,7 @@ export function listApiKeys(ctx: Ctx, filters: { role?: string; revoked?: boolea
   const repo = apiKeysRepo(ctx.db);
   const rows = repo.list(filters, { limit: page.limit, cursor: page.cursor });
   const teams = repo.teamsOfMany(rows.map((r) => r.id));
-  return toPage(rows, page.limit, (r) => r.id, (r) => toDto(r, teams.get(r.id) ?? []));
+  return toPage(rows, page.limit, (r) => r.id, (r) => toApiKeyDto(r, teams.get(r.id) ?? []));
 }
 
 export function createApiKey(ctx: Ctx, input: CreateApiKeyInput): ApiKey & { secret: string } {
@@ -80,7 +79,7 @@ export function createApiKey(ctx: Ctx, input: CreateApiKeyInput): ApiKey & { sec
       updatedAt: now,
     };
     apiKeysRepo(ctx.db).insert(row, teams.map((t) => t.id));
-    const dto = toDto(row, teams);
+    const dto = toApiKeyDto(row, teams);
     recordActivity(ctx, { action: 'api_key.created', entityType: 'api_key', entityId: row.id, before: null, after: dto });
     return { ...dto, secret };
   });
@@ -92,7 +91,7 @@ export function revokeApiKey(ctx: Ctx, id: string, ifMatch?: string): void {
   inTransaction(ctx.db, () => {
     const repo = apiKeysRepo(ctx.db);
     const row = load(ctx, id);
-    const before = toDto(row, repo.teamsOf(row.id));
+    const before = toApiKeyDto(row, repo.teamsOf(row.id));
     assertIfMatch(ifMatch, before);
     if (row.revokedAt) return;
     if (row.role === 'admin' && repo.countActiveAdmins() <= 1) {
@@ -103,67 +102,4 @@ export function revokeApiKey(ctx: Ctx, id: string, ifMatch?: string): void {
     const after = { ...before, revoked_at: now, updated_at: now, version: row.version + 1 };
     recordActivity(ctx, { action: 'api_key.revoked', entityType: 'api_key', entityId: row.id, before, after });
   });
-}
-
-const SYSTEM: Actor = { keyId: 'system', name: 'system', role: 'admin', teamIds: new Set() };
-
-/**
- * Makes sure an admin can get in. With ADMIN_API_KEY set, that key is the bootstrap admin (a changed
- * value replaces the previous one). Without it, the first start generates a key and returns it so the
- * caller prints it once; later starts change nothing.
- */
-export function ensureAdminKey(db: Db, clock: Clock, configured?: string): { generatedSecret?: string } {
-  const ctx = { db, clock, actor: SYSTEM, requestId: 'startup' };
-  return inTransaction(db, () => {
-    const repo = apiKeysRepo(db);
-    const now = isoNow(clock);
-    if (configured) {
-      const hash = hashSecret(configured);
-      for (const old of repo.bootstrapKeys()) {
-        if (old.secretHash !== hash && !old.revokedAt) {
-          repo.update(old.id, { revokedAt: now, updatedAt: now, version: old.version + 1 });
-          recordActivity(ctx, { action: 'api_key.revoked', entityType: 'api_key', entityId: old.id, before: { revoked_at: null }, after: { revoked_at: now } });
-        }
-      }
-      const existing = repo.findByHash(hash);
-      if (existing) {
-        // The configured secret is the bootstrap admin, whatever the key was before.
-        if (existing.revokedAt || existing.role !== 'admin' || !existing.bootstrap) {
-          repo.update(existing.id, { revokedAt: null, role: 'admin', bootstrap: true, updatedAt: now, version: existing.version + 1 });
-          recordActivity(ctx, {
-            action: 'api_key.updated',
-            entityType: 'api_key',
-            entityId: existing.id,
-            before: { revoked_at: existing.revokedAt, role: existing.role },
-            after: { revoked_at: null, role: 'admin' },
-          });
-        }
-        return {};
-      }
-      insertBootstrap(ctx, configured, 'admin (ADMIN_API_KEY)');
-      return {};
-    }
-    if (repo.countActiveAdmins() > 0) return {};
-    const secret = generateSecret();
-    insertBootstrap(ctx, secret, 'admin (generated at first start)');
-    return { generatedSecret: secret };
-  });
-}
-
-function insertBootstrap(ctx: Pick<Ctx, 'db' | 'clock' | 'actor' | 'requestId'>, secret: string, name: string): void {
-  const now = isoNow(ctx.clock);
-  const row: ApiKeyRow = {
-    id: newId('key'),
-    name,
-    role: 'admin',
-    secretHash: hashSecret(secret),
-    secretPrefix: secretPrefix(secret),
-    bootstrap: true,
-    revokedAt: null,
-    version: 1,
-    createdAt: now,
-    updatedAt: now,
-  };
-  apiKeysRepo(ctx.db).insert(row, []);
-  recordActivity(ctx, { action: 'api_key.created', entityType: 'api_key', entityId: row.id, before: null, after: toDto(row, []) });
 }
