@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PROBLEMS, type ProblemCode } from './problems';
 
 /** Shapes shared by every module: identifiers, keys, timestamps and the problem body. */
 
@@ -20,27 +21,49 @@ export const Ref = z.string().min(1).max(64).describe('Id or key');
 
 export const Timestamp = z.iso.datetime().describe('RFC 3339 UTC timestamp');
 
-/** Accepts any RFC 3339 offset and normalizes to UTC `Z`. */
+/**
+ * Accepts any RFC 3339 offset and normalizes to UTC `Z`. An offset can push a date past year 9999
+ * (or before 0001), which has no RFC 3339 form: such values are refused, not stored.
+ */
 export const TimestampInput = z.iso
   .datetime({ offset: true })
-  .transform((s) => new Date(s).toISOString())
+  .transform((s, ctx) => {
+    const utc = new Date(s).toISOString();
+    if (!/^\d{4}-/.test(utc) || utc.startsWith('0000')) {
+      ctx.addIssue({ code: 'custom', message: 'must fall between years 0001 and 9999 once converted to UTC' });
+      return z.NEVER;
+    }
+    return utc;
+  })
   .describe('RFC 3339 timestamp; stored and returned in UTC');
 
 export const Version = z.number().int().min(1).describe('Incremented on every change; see ETag');
+
+const IterationRefSchema = z.object({ id: z.string(), number: z.number().int(), status: z.string() });
 
 export const ProblemSchema = z
   .object({
     type: z.string(),
     title: z.string(),
     status: z.number().int(),
-    detail: z.string(),
+    detail: z.string().describe('What went wrong and what to change'),
     instance: z.string(),
-    code: z.string().describe('Stable machine-readable error code'),
+    code: z.enum(Object.keys(PROBLEMS) as [ProblemCode, ...ProblemCode[]]).describe('Stable machine-readable error code'),
     request_id: z.string(),
-    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional().describe('validation_failed: one entry per field'),
+    current_status: z.string().optional().describe('invalid_transition, frozen: the status the object is in'),
+    allowed_actions: z.array(z.string()).optional().describe('invalid_transition: the actions that status allows'),
+    allowed_statuses: z.array(z.string()).optional().describe('invalid_transition: where those actions lead'),
+    active_iteration: IterationRefSchema.optional().describe('conflict on start: the iteration already active'),
+    previous_iteration: IterationRefSchema.optional().describe('conflict on planning: the version still in play'),
+    initiative_status: z.string().optional().describe('conflict: the initiative is adopted or stopped'),
+    current_etag: z.string().optional().describe('precondition_failed: the ETag to read again'),
   })
   .catchall(z.unknown())
-  .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
+  .meta({
+    id: 'Problem',
+    description: 'RFC 9457 problem details. Any route may also answer 503 shutting_down while the server stops.',
+  });
 
 const ERROR_DESCRIPTIONS = {
   400: 'The request is not valid; errors[] names each field',

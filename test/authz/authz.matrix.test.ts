@@ -220,7 +220,7 @@ const ROWS: Row[] = [
     method: 'POST',
     path: '/v1/initiatives/{id}/iterations',
     expect: teamA(201),
-    prepare: (f) => ({ params: { id: f.initiativeA.key }, payload: { goal: 'More' } }),
+    prepare: (f) => ({ params: { id: f.initiativeA.key }, payload: { goal: 'More', carry_over: false } }),
     schema: CreatedIterationSchema,
   },
   {
@@ -228,7 +228,7 @@ const ROWS: Row[] = [
     method: 'POST',
     path: '/v1/initiatives/{id}/iterations',
     expect: teamB(201),
-    prepare: (f) => ({ params: { id: f.initiativeB.id }, payload: {} }),
+    prepare: (f) => ({ params: { id: f.initiativeB.id }, payload: { carry_over: false } }),
     schema: CreatedIterationSchema,
   },
   {
@@ -375,7 +375,7 @@ beforeAll(async () => {
   const theme = await createTheme(t);
   const initiativeA = await createInitiative(t, { team: a.key, theme: theme.key });
   const activeA = await transitionIteration(t, (await createIteration(t, initiativeA.id)).id, 'start');
-  const plannedA = await createIteration(t, initiativeA.id);
+  const plannedA = await createIteration(t, initiativeA.id, { carry_over: false });
   const initiativeB = await createInitiative(t, { team: b.key });
   const activeB = await transitionIteration(t, (await createIteration(t, initiativeB.id)).id, 'start');
 

@@ -13,6 +13,8 @@ export interface TestApp {
   db: Db;
   clock: TestClock;
   config: Config;
+  /** The admin secret: ADMIN_API_KEY, or the one generated when the test unset it (`ADMIN_API_KEY: ''`). */
+  adminKey: string;
   /** Sends a request with the given bearer key (admin by default; `null` for none). */
   call(opts: InjectOptions & { key?: string | null }): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
@@ -23,7 +25,8 @@ export async function makeApp(env: Record<string, string> = {}, dbPath = ':memor
   const config = loadConfig({ DATABASE_PATH: dbPath, ADMIN_API_KEY: ADMIN_KEY, ...env });
   const clock = new TestClock();
   const db = openDatabase({ path: config.DATABASE_PATH });
-  ensureAdminKey(db, clock, config.ADMIN_API_KEY);
+  const { generatedSecret } = ensureAdminKey(db, clock, config.ADMIN_API_KEY);
+  const adminKey = config.ADMIN_API_KEY ?? generatedSecret ?? '';
   const app = await buildApp({ config, db, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), clock });
   await app.ready();
   return {
@@ -31,7 +34,8 @@ export async function makeApp(env: Record<string, string> = {}, dbPath = ':memor
     db,
     clock,
     config,
-    call: ({ key = ADMIN_KEY, headers, ...opts }) =>
+    adminKey,
+    call: ({ key = adminKey, headers, ...opts }) =>
       app.inject({ ...opts, headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...headers } }),
     async close() {
       await app.close();

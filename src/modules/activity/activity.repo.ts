@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, lt, lte, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, lt, lte, notInArray, sql, type SQL } from 'drizzle-orm';
 import { activity } from '../../db/schema';
 import type { Db } from '../../db/client';
 import { perDb } from '../../lib/per-db';
@@ -12,6 +12,8 @@ export interface ActivityFilters {
   action?: string;
   since?: string;
   until?: string;
+  /** Entity types the caller may not see. */
+  hidden?: string[];
 }
 
 export const activityRepo = perDb((db: Db) => {
@@ -40,6 +42,7 @@ export const activityRepo = perDb((db: Db) => {
     list(f: ActivityFilters, page: { limit: number; cursor?: string }): ActivityRow[] {
       const where: (SQL | undefined)[] = [
         f.entityType ? eq(activity.entityType, f.entityType) : undefined,
+        f.hidden?.length ? notInArray(activity.entityType, f.hidden) : undefined,
         f.entityId ? eq(activity.entityId, f.entityId) : undefined,
         f.actor ? eq(activity.actorKeyId, f.actor) : undefined,
         f.action ? eq(activity.action, f.action) : undefined,

@@ -13,7 +13,7 @@ export const activityRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         operationId: 'listActivity',
         tags: ['activity'],
-        summary: 'List the activity log, newest first',
+        summary: 'List the activity log, newest first (API key changes are shown to admins only)',
         querystring: ActivityQuery,
         response: { 200: ActivityPage, ...errorResponses() },
       },

@@ -44,7 +44,11 @@ const toEntry = (r: ActivityRow): ActivityEntry => ({
   after: r.after ?? null,
 });
 
+/** Key management is an admin matter: other roles do not see API key activity. */
+const ADMIN_ONLY_ENTITIES = ['api_key'];
+
 export function listActivity(ctx: Ctx, filters: ActivityFilters, page: PageRequest) {
-  const rows = activityRepo(ctx.db).list(filters, page);
+  const hidden = ctx.actor.role === 'admin' ? [] : ADMIN_ONLY_ENTITIES;
+  const rows = activityRepo(ctx.db).list({ ...filters, hidden }, page);
   return toPage(rows, page.limit, (r) => r.id, toEntry);
 }

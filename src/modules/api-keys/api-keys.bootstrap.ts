@@ -6,7 +6,7 @@ import { generateSecret, hashSecret, secretPrefix } from '../../lib/secrets';
 import { inTransaction } from '../../lib/transaction';
 import { recordActivity } from '../activity/activity.service';
 import { apiKeysRepo, type ApiKeyRow } from './api-keys.repo';
-import { toApiKeyDto } from './api-keys.service';
+import { apiKeySnapshot, toApiKeyDto } from './api-keys.service';
 
 const SYSTEM: Actor = { keyId: 'system', name: 'system', role: 'admin', teamIds: new Set() };
 
@@ -68,5 +68,5 @@ function insertBootstrap(ctx: Pick<Ctx, 'db' | 'clock' | 'actor' | 'requestId'>,
     updatedAt: now,
   };
   apiKeysRepo(ctx.db).insert(row, []);
-  recordActivity(ctx, { action: 'api_key.created', entityType: 'api_key', entityId: row.id, before: null, after: toApiKeyDto(row, []) });
+  recordActivity(ctx, { action: 'api_key.created', entityType: 'api_key', entityId: row.id, before: null, after: apiKeySnapshot(toApiKeyDto(row, [])) });
 }

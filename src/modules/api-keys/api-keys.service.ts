@@ -25,6 +25,12 @@ export const toApiKeyDto = (r: ApiKeyRow, teams: KeyTeam[]): ApiKey => ({
   updated_at: r.updatedAt,
 });
 
+/** What the activity log keeps of a key: never any part of its secret. */
+export function apiKeySnapshot(dto: ApiKey): Record<string, unknown> {
+  const { secret_prefix: _prefix, ...rest } = dto;
+  return rest;
+}
+
 /** The actor behind a bearer secret, or undefined for an unknown or revoked key. */
 export function authenticate(db: Db, secret: string): Actor | undefined {
   const repo = apiKeysRepo(db);
@@ -80,7 +86,7 @@ export function createApiKey(ctx: Ctx, input: CreateApiKeyInput): ApiKey & { sec
     };
     apiKeysRepo(ctx.db).insert(row, teams.map((t) => t.id));
     const dto = toApiKeyDto(row, teams);
-    recordActivity(ctx, { action: 'api_key.created', entityType: 'api_key', entityId: row.id, before: null, after: dto });
+    recordActivity(ctx, { action: 'api_key.created', entityType: 'api_key', entityId: row.id, before: null, after: apiKeySnapshot(dto) });
     return { ...dto, secret };
   });
 }
@@ -94,12 +100,15 @@ export function revokeApiKey(ctx: Ctx, id: string, ifMatch?: string): void {
     const before = toApiKeyDto(row, repo.teamsOf(row.id));
     assertIfMatch(ifMatch, before);
     if (row.revokedAt) return;
+    if (ctx.config.ADMIN_API_KEY && hashSecret(ctx.config.ADMIN_API_KEY) === row.secretHash) {
+      throw conflict('This key is the ADMIN_API_KEY setting and would come back at the next start; change the setting and restart to rotate it.');
+    }
     if (row.role === 'admin' && repo.countActiveAdmins() <= 1) {
       throw conflict('This is the last active admin key; create another admin key before revoking it.');
     }
     const now = isoNow(ctx.clock);
     repo.update(row.id, { revokedAt: now, updatedAt: now, version: row.version + 1 });
     const after = { ...before, revoked_at: now, updated_at: now, version: row.version + 1 };
-    recordActivity(ctx, { action: 'api_key.revoked', entityType: 'api_key', entityId: row.id, before, after });
+    recordActivity(ctx, { action: 'api_key.revoked', entityType: 'api_key', entityId: row.id, before: apiKeySnapshot(before), after: apiKeySnapshot(after) });
   });
 }

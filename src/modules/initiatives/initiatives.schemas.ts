@@ -84,7 +84,9 @@ export const CreateInitiativeBody = z
 export const UpdateInitiativeBody = z
   .object({
     ...editable,
-    status: z.enum(INITIATIVE_STATUSES),
+    status: z
+      .literal('active')
+      .describe('Reopens an adopted or stopped initiative; adopted and stopped follow only from closing decisions'),
     archived: z.boolean().describe('false restores an archived initiative'),
   })
   .partial()

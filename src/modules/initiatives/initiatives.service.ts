@@ -41,6 +41,12 @@ function toDto(ctx: Ctx, v: InitiativeView, current: IterationView | undefined):
   };
 }
 
+/** What the activity log keeps of an initiative: its own fields, not its current iteration. */
+function snapshot(dto: Initiative): Record<string, unknown> {
+  const { current_iteration: _current, ...own } = dto;
+  return own;
+}
+
 /** An initiative by id or key, or 404. */
 export function resolveInitiative(ctx: Pick<Ctx, 'db'>, ref: string): InitiativeView {
   const view = initiativesRepo(ctx.db).find(ref);
@@ -109,7 +115,7 @@ export function createInitiative(ctx: Ctx, input: CreateInitiativeInput): Initia
     };
     repo.insert(row);
     const dto = toDto(ctx, { ...row, teamKey: team.key, themeKey: theme?.key ?? null }, undefined);
-    recordActivity(ctx, { action: 'initiative.created', entityType: 'initiative', entityId: row.id, before: null, after: dto });
+    recordActivity(ctx, { action: 'initiative.created', entityType: 'initiative', entityId: row.id, before: null, after: snapshot(dto) });
     return dto;
   });
 }
@@ -168,7 +174,7 @@ function saveChanges(ctx: Ctx, { current, next, patch, action, ifMatch }: Change
   const stamp = { version: current.version + 1, updatedAt: isoNow(ctx.clock) };
   initiativesRepo(ctx.db).update(current.id, { ...patch, ...stamp });
   const after = toDto(ctx, { ...next, ...stamp }, currentIteration);
-  recordActivity(ctx, { action, entityType: 'initiative', entityId: current.id, before, after });
+  recordActivity(ctx, { action, entityType: 'initiative', entityId: current.id, before: snapshot(before), after: snapshot(after) });
   return after;
 }
 

@@ -4,7 +4,8 @@ import { inTransaction } from '../../lib/transaction';
 import { ApiError, conflict } from '../../http/problems';
 import { recordActivity } from '../activity/activity.service';
 import { assertInitiativeWritable, resolveInitiative, setInitiativeStatus } from '../initiatives/initiatives.service';
-import { toIterationDto } from './iteration-dto';
+import { iterationSnapshot, toIterationDto } from './iteration-dto';
+import type { IterationItemKinds } from './iteration-items';
 import { invalidTransition, TRANSITIONS, type Action } from './iteration-lifecycle';
 import { iterationsRepo, type IterationRow, type IterationView } from './iterations.repo';
 import type { Iteration } from './iterations.schemas';
@@ -36,7 +37,7 @@ function stampsFor(action: Action, now: string, input: TransitionInput): Partial
  * iteration unchanged (closing again needs the same decision); anything else the status does not
  * allow is a 409 naming the current status and the allowed actions.
  */
-export function transitionIteration(ctx: Ctx, id: string, action: Action, input: TransitionInput = {}): Iteration {
+export function transitionIteration(ctx: Ctx, kinds: IterationItemKinds, id: string, action: Action, input: TransitionInput = {}): Iteration {
   return inTransaction(ctx.db, () => {
     const current = resolveIteration(ctx, id);
     // Permission first, also for retries; closed and abandoned allow no action, so the
@@ -51,6 +52,13 @@ export function transitionIteration(ctx: Ctx, id: string, action: Action, input:
     if (!(from as readonly string[]).includes(current.status)) throw invalidTransition(action, current.number, current.status);
 
     const repo = iterationsRepo(ctx.db);
+    if (action === 'start' && initiative.status !== 'active') {
+      throw new ApiError(
+        'conflict',
+        `Initiative '${initiative.key}' is ${initiative.status}; reopen it with PATCH {"status": "active"} before starting v${current.number}.`,
+        { extensions: { initiative_status: initiative.status } },
+      );
+    }
     if (action === 'start') {
       const active = repo.activeOf(current.initiativeId);
       if (active) {
@@ -64,8 +72,10 @@ export function transitionIteration(ctx: Ctx, id: string, action: Action, input:
     const now = isoNow(ctx.clock);
     const patch = { status: to, ...stampsFor(action, now, input), version: current.version + 1, updatedAt: now };
     repo.update(current.id, patch);
-    const after = toIterationDto(ctx, { ...current, ...patch } as IterationView);
-    recordActivity(ctx, { action: event, entityType: 'iteration', entityId: current.id, before, after });
+    const updated = { ...current, ...patch } as IterationView;
+    for (const kind of kinds.all()) kind.onTransition?.(ctx, updated, action);
+    const after = toIterationDto(ctx, updated);
+    recordActivity(ctx, { action: event, entityType: 'iteration', entityId: current.id, before: iterationSnapshot(before), after: iterationSnapshot(after) });
 
     if (action === 'close' && (input.decision === 'adopt' || input.decision === 'stop')) {
       setInitiativeStatus(ctx, initiative, INITIATIVE_STATUS_AFTER[input.decision]);

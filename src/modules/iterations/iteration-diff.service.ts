@@ -1,12 +1,11 @@
 import type { Ctx } from '../../lib/context';
 import { changedFields } from '../../lib/changes';
+import { DAY_MS } from '../../lib/clock';
 import { notFound } from '../../http/problems';
 import { resolveInitiative } from '../initiatives/initiatives.service';
 import type { IterationItemKinds, ItemSnapshot } from './iteration-items';
 import { iterationsRepo, type IterationView } from './iterations.repo';
 import type { IterationDiff } from './iterations.schemas';
-
-const DAY_MS = 86_400_000;
 
 /** The fields of a version that a diff compares, including the derived time-box length. */
 function comparable(v: IterationView): Record<string, unknown> {

@@ -32,6 +32,12 @@ export const toIterationDto = (ctx: Clocked, v: IterationView): Iteration => ({
   updated_at: v.updatedAt,
 });
 
+/** What the activity log keeps of an iteration: its own fields, not what is derived from the clock or other rows. */
+export function iterationSnapshot(dto: Iteration): Record<string, unknown> {
+  const { allowed_actions: _a, stale: _s, health: _h, last_check_in_at: _l, ...own } = dto;
+  return own;
+}
+
 export const toCurrentIteration = (ctx: Clocked, v: IterationView): CurrentIteration => ({
   id: v.id,
   number: v.number,

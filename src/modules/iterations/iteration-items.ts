@@ -1,4 +1,5 @@
 import type { Ctx } from '../../lib/context';
+import type { Action } from './iteration-lifecycle';
 import type { IterationRow } from './iterations.repo';
 
 /** One copied item: the new item's id and the id it was copied from. */
@@ -18,6 +19,7 @@ export interface ItemSnapshot {
  * A kind of work item that lives under an iteration (hypotheses, tracked metrics, action items).
  * Each kind brings its own carry-over rule and its own snapshot for diffs, and registers itself
  * with the app's IterationItemKinds; the iterations module knows none of them by name.
+ * Writes to a kind's items go through assertIterationWritable, so frozen history stays frozen.
  */
 export interface IterationItemKind {
   /** Plural, snake_case name used in responses: `hypotheses`. */
@@ -28,6 +30,12 @@ export interface IterationItemKind {
    */
   carryOver(ctx: Ctx, from: IterationRow, to: IterationRow): CarriedItem[];
   snapshot(ctx: Ctx, iteration: IterationRow): ItemSnapshot[];
+  /**
+   * Called inside the transition's transaction, after the status changed (`iteration` shows the new
+   * status): a kind may react (evaluate hypotheses on review) or refuse by throwing an ApiError,
+   * which undoes the transition.
+   */
+  onTransition?(ctx: Ctx, iteration: IterationRow, action: Action): void;
 }
 
 export class IterationItemKinds {

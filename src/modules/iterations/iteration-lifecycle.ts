@@ -1,5 +1,6 @@
 import type { ITERATION_STATUSES } from '../../db/schema';
 import { ApiError } from '../../http/problems';
+import { DAY_MS } from '../../lib/clock';
 
 export type IterationStatus = (typeof ITERATION_STATUSES)[number];
 
@@ -35,8 +36,6 @@ export function invalidTransition(action: Action, number: number, status: Iterat
     },
   });
 }
-
-const DAY_MS = 86_400_000;
 
 /**
  * An active iteration is stale when no check-in arrived within the interval, counting from its

@@ -39,8 +39,9 @@ export const iterationRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const created = createIteration(ctxOf(request), app.iterationItems, request.params.id, request.body);
+      const { carried: _carried, ...iteration } = created;
       reply.header('location', `/v1/iterations/${created.id}`);
-      return sendEntity(request, reply, created, 201);
+      return sendEntity(request, reply, created, 201, iteration);
     },
   );
 
@@ -129,7 +130,7 @@ export const iterationRoutes: FastifyPluginAsyncZod = async (app) => {
         },
       },
       async (request, reply) =>
-        sendEntity(request, reply, transitionIteration(ctxOf(request), request.params.id, action, toInput(request.body as z.output<B>))),
+        sendEntity(request, reply, transitionIteration(ctxOf(request), app.iterationItems, request.params.id, action, toInput(request.body as z.output<B>))),
     );
   }
 

@@ -111,7 +111,7 @@ export const UpdateIterationBody = z
   .strict()
   .meta({ example: { goal: 'Lift win rate on scored leads by 5 points' } });
 
-export { endAfterStart, END_AFTER_START };
+export { endAfterStart };
 
 export type CreateIterationInput = z.infer<typeof CreateIterationBody>;
 export type UpdateIterationInput = z.infer<typeof UpdateIterationBody>;
@@ -133,8 +133,6 @@ export const IterationListQuery = NumberedPageQuery.extend({
 }).strict();
 
 export const IterationPage = pageSchema(IterationSchema);
-
-export const InitiativeIterationParams = z.object({ id: z.string().min(1).max(64) });
 
 export const DiffParams = z.object({
   id: z.string().min(1).max(64),

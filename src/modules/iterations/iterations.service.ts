@@ -8,7 +8,7 @@ import { toPage, type PageRequest } from '../../http/pagination';
 import { recordActivity } from '../activity/activity.service';
 import { assertInitiativeWritable, resolveInitiative } from '../initiatives/initiatives.service';
 import type { InitiativeView } from '../initiatives/initiatives.repo';
-import { toIterationDto } from './iteration-dto';
+import { iterationSnapshot, toIterationDto } from './iteration-dto';
 import type { IterationItemKinds } from './iteration-items';
 import { FROZEN_STATUSES } from './iteration-lifecycle';
 import { iterationsRepo, type IterationRow, type IterationView } from './iterations.repo';
@@ -62,6 +62,15 @@ export function createIteration(ctx: Ctx, kinds: IterationItemKinds, initiativeR
     }
     const repo = iterationsRepo(ctx.db);
     const previous = repo.latestOf(initiative.id);
+    // Open items of a version still in play cannot be carried yet: they would live on twice.
+    if (previous && input.carry_over && !FROZEN_STATUSES.includes(previous.status)) {
+      throw new ApiError(
+        'conflict',
+        `v${previous.number} is still ${previous.status}: close or abandon it before planning v${previous.number + 1} ` +
+          'with carry-over, or send "carry_over": false to plan it empty now.',
+        { extensions: { previous_iteration: { id: previous.id, number: previous.number, status: previous.status } } },
+      );
+    }
     const number = (previous?.number ?? 0) + 1;
     const now = isoNow(ctx.clock);
     const row: IterationRow = {
@@ -95,7 +104,7 @@ export function createIteration(ctx: Ctx, kinds: IterationItemKinds, initiativeR
       entityType: 'iteration',
       entityId: row.id,
       before: null,
-      after: { ...dto, carried: carried.map((c) => ({ kind: c.kind, count: c.items.length })) },
+      after: { ...iterationSnapshot(dto), carried: carried.map((c) => ({ kind: c.kind, count: c.items.length })) },
     });
     return { ...dto, carried };
   });
@@ -124,7 +133,7 @@ export function updateIteration(ctx: Ctx, id: string, input: UpdateIterationInpu
     const stamp = { version: current.version + 1, updatedAt: isoNow(ctx.clock) };
     iterationsRepo(ctx.db).update(current.id, { ...defined, ...stamp });
     const after = toIterationDto(ctx, { ...next, ...stamp });
-    recordActivity(ctx, { action: 'iteration.updated', entityType: 'iteration', entityId: current.id, before, after });
+    recordActivity(ctx, { action: 'iteration.updated', entityType: 'iteration', entityId: current.id, before: iterationSnapshot(before), after: iterationSnapshot(after) });
     return after;
   });
 }

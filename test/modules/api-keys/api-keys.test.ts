@@ -140,8 +140,16 @@ describe('revoking keys', () => {
     expect((await t.call({ method: 'DELETE', url: `/v1/api-keys/${key.id}`, headers: { 'if-match': etag } })).statusCode).toBe(204);
   });
 
+  it('refuses to revoke the ADMIN_API_KEY key: the setting would bring it back at the next start', async () => {
+    const envKey = ApiKeyPage.parse((await get('/v1/api-keys?role=admin&revoked=false')).json()).data.find((k) => k.name.includes('ADMIN_API_KEY'))!;
+    const second = await createKey(t, 'admin');
+    const body = expectProblem(await t.call({ method: 'DELETE', url: `/v1/api-keys/${envKey.id}`, key: second.secret }), 409, 'conflict');
+    expect(body.detail).toMatch(/ADMIN_API_KEY/);
+    expect((await get('/v1/teams')).statusCode).toBe(200);
+  });
+
   it('refuses to revoke the last active admin key', async () => {
-    const fresh = await makeApp();
+    const fresh = await makeApp({ ADMIN_API_KEY: '' });
     try {
       const keys = ApiKeyPage.parse((await fresh.call({ method: 'GET', url: '/v1/api-keys?role=admin' })).json()).data;
       expect(keys).toHaveLength(1);
@@ -211,6 +219,22 @@ describe('activity', () => {
       after: { revoked_at: t.clock.now().toISOString(), version: 2 },
     });
     expect(revoked!.actor.name).toBe('admin (ADMIN_API_KEY)');
+  });
+});
+
+describe('API key activity', () => {
+  it('is shown to admins only, and never carries any part of a secret', async () => {
+    const viewer = await createKey(t, 'viewer');
+    const seenByViewer = ActivityPage.parse((await get('/v1/activity?limit=500', viewer.secret)).json()).data;
+    expect(seenByViewer.length).toBeGreaterThan(0);
+    expect(seenByViewer.filter((e) => e.entity_type === 'api_key')).toEqual([]);
+    expect(ActivityPage.parse((await get('/v1/activity?entity_type=api_key', viewer.secret)).json()).data).toEqual([]);
+
+    const seenByAdmin = ActivityPage.parse((await get('/v1/activity?entity_type=api_key&limit=500')).json()).data;
+    expect(seenByAdmin.map((e) => e.entity_id)).toContain(viewer.id);
+    const text = JSON.stringify(seenByAdmin);
+    expect(text).not.toContain('secret_prefix');
+    expect(text).not.toContain(viewer.secret.slice(0, 10));
   });
 });
 

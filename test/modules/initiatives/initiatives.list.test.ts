@@ -42,7 +42,11 @@ describe('filters', () => {
     const themed = await createInitiative(t, { team: team.key, theme: theme.key, horizon: 'now' });
     const later = await createInitiative(t, { team: team.key, horizon: 'later' });
     const stopped = await createInitiative(t, { team: team.key, theme: theme.id });
-    expect((await t.call({ method: 'PATCH', url: `/v1/initiatives/${stopped.id}`, payload: { status: 'stopped' } })).statusCode).toBe(200);
+    // Only a closing decision stops an initiative.
+    const v1 = await createIteration(t, stopped.id);
+    await transitionIteration(t, v1.id, 'start');
+    await transitionIteration(t, v1.id, 'review');
+    await transitionIteration(t, v1.id, 'close', { decision: 'stop' });
 
     expect(await keysOf(`theme=${theme.key}`)).toEqual(sortedKeys(themed, stopped));
     expect(await keysOf(`theme=${theme.id}&status=active`)).toEqual([themed.key]);
@@ -117,8 +121,8 @@ describe('filters', () => {
     const building = await createInitiative(t, { team: team.key });
     const v1 = await createIteration(t, building.key);
     await transitionIteration(t, v1.id, 'start');
-    // v2 is planned, but the active v1 stays the current iteration.
-    await createIteration(t, building.key);
+    // v2 is planned ahead (empty, since v1's items are still in play); the active v1 stays current.
+    await createIteration(t, building.key, { carry_over: false });
     const abandoned = await createInitiative(t, { team: team.key });
     const gone = await createIteration(t, abandoned.key);
     await transitionIteration(t, gone.id, 'abandon');

@@ -13,6 +13,9 @@ import { IterationDiffSchema } from '../../../src/modules/iterations/iterations.
  */
 let t: TestApp;
 let failNextCarry = false;
+/** When set, the test kind refuses to start an iteration without tasks, as a policy would. */
+let requireTasksToStart = false;
+const transitionsSeen: string[] = [];
 
 const sql = () => t.db.$client;
 
@@ -31,6 +34,13 @@ const tasks: IterationItemKind = {
         .run(id, to.id, task.title, task.id, task.lineage);
       return { id, carried_from: task.id };
     });
+  },
+  onTransition(_ctx, iteration, action) {
+    transitionsSeen.push(`${action}:${iteration.status}`);
+    const count = sql().prepare('SELECT count(*) AS n FROM test_tasks WHERE iteration_id = ?').get(iteration.id) as { n: number };
+    if (action === 'start' && requireTasksToStart && count.n === 0) {
+      throw new ApiError('policy_violation', 'an iteration needs at least one task to start', { extensions: { rule: 'tasks_to_start' } });
+    }
   },
   snapshot(_ctx, iteration) {
     const rows = sql().prepare('SELECT * FROM test_tasks WHERE iteration_id = ? ORDER BY id').all(iteration.id) as Task[];
@@ -68,6 +78,7 @@ describe('carry-over', () => {
     addTask(v1.id, 'a', 'Export CRM fields');
     addTask(v1.id, 'b', 'Train model', true);
     addTask(v1.id, 'c', 'Brief SDRs');
+    await transitionIteration(t, v1.id, 'abandon');
 
     const v2 = await createIteration(t, ini.key);
     expect(v2.carried).toEqual([
@@ -88,6 +99,18 @@ describe('carry-over', () => {
     expect(log.after.carried).toEqual([{ kind: 'tasks', count: 2 }]);
   });
 
+  it('waits until the previous version is closed or abandoned, unless asked to plan empty', async () => {
+    const ini = await createInitiative(t);
+    const v1 = await createIteration(t, ini.key);
+    addTask(v1.id, `${v1.id}-w`, 'Still being worked on');
+    await transitionIteration(t, v1.id, 'start');
+    const early = expectProblem(await t.call({ method: 'POST', url: `/v1/initiatives/${ini.key}/iterations`, payload: {} }), 409, 'conflict');
+    expect(early.previous_iteration).toEqual({ id: v1.id, number: 1, status: 'under_construction' });
+    expect(early.detail).toContain('carry_over');
+    const empty = await createIteration(t, ini.key, { carry_over: false });
+    expect(empty).toMatchObject({ number: 2, carried: [], based_on: { id: v1.id, number: 1 } });
+  });
+
   it('carry_over: false starts the version empty', async () => {
     const ini = await createInitiative(t);
     const v1 = await createIteration(t, ini.key);
@@ -101,6 +124,7 @@ describe('carry-over', () => {
     const ini = await createInitiative(t);
     const v1 = await createIteration(t, ini.key);
     addTask(v1.id, `${v1.id}-y`, 'Open item');
+    await transitionIteration(t, v1.id, 'abandon');
     failNextCarry = true;
     expectProblem(await t.call({ method: 'POST', url: `/v1/initiatives/${ini.key}/iterations`, payload: {} }), 409, 'conflict');
     const list = (await t.call({ method: 'GET', url: `/v1/initiatives/${ini.key}/iterations` })).json().data;
@@ -108,6 +132,30 @@ describe('carry-over', () => {
     expect((await createIteration(t, ini.key)).number).toBe(2);
     const created = (await t.call({ method: 'GET', url: `/v1/activity?action=iteration.created&limit=500` })).json().data;
     expect(created.filter((a: { after: { initiative: { id: string } } }) => a.after.initiative.id === ini.id)).toHaveLength(2);
+  });
+});
+
+describe('transition hooks', () => {
+  it('lets a kind react to each transition and refuse one, undoing it', async () => {
+    const ini = await createInitiative(t);
+    const v1 = await createIteration(t, ini.key);
+    requireTasksToStart = true;
+    try {
+      const refused = expectProblem(await t.call({ method: 'POST', url: `/v1/iterations/${v1.id}/start` }), 422, 'policy_violation');
+      expect(refused.rule).toBe('tasks_to_start');
+      const still = (await t.call({ method: 'GET', url: `/v1/iterations/${v1.id}` })).json();
+      expect(still).toMatchObject({ status: 'planned', started_at: null, version: 1 });
+      const log = (await t.call({ method: 'GET', url: `/v1/activity?entity_id=${v1.id}&action=iteration.started` })).json().data;
+      expect(log).toEqual([]);
+
+      addTask(v1.id, `${v1.id}-h`, 'Something to do');
+      transitionsSeen.length = 0;
+      await transitionIteration(t, v1.id, 'start');
+      await transitionIteration(t, v1.id, 'review');
+      expect(transitionsSeen).toEqual(['start:under_construction', 'review:in_review']);
+    } finally {
+      requireTasksToStart = false;
+    }
   });
 });
 

@@ -138,7 +138,7 @@ describe('one active iteration per initiative', () => {
   it('a second start is 409 naming the active one; after closing it the other may start', async () => {
     const ini = await createInitiative(t);
     const a = await createIteration(t, ini.key);
-    const b = await createIteration(t, ini.key);
+    const b = await createIteration(t, ini.key, { carry_over: false });
     await transitionIteration(t, a.id, 'start');
     const problem = expectProblem(await t.call({ method: 'POST', url: `/v1/iterations/${b.id}/start` }), 409, 'conflict');
     expect(problem.active_iteration).toMatchObject({ id: a.id, number: 1, status: 'under_construction' });
@@ -148,15 +148,16 @@ describe('one active iteration per initiative', () => {
     expect((await transitionIteration(t, b.id, 'start')).status).toBe('under_construction');
   });
 
-  it('the database refuses a second active iteration even if a service forgot to check', () => {
-    const rows = t.db.$client.prepare("SELECT initiative_id FROM iterations WHERE status = 'under_construction' LIMIT 1").get() as { initiative_id: string };
+  it('the database refuses a second active iteration even if a service forgot to check', async () => {
+    const ini = await createInitiative(t);
+    await transitionIteration(t, (await createIteration(t, ini.key)).id, 'start');
     expect(() =>
       t.db.$client
         .prepare(
           `INSERT INTO iterations (id, initiative_id, number, title, status, version, created_at, updated_at)
            VALUES ('itr_manual', ?, 999, 'x', 'in_review', 1, 'now', 'now')`,
         )
-        .run(rows.initiative_id),
+        .run(ini.id),
     ).toThrow(/UNIQUE/);
   });
 });
@@ -196,7 +197,7 @@ describe('numbering', () => {
 
   it('pages through iterations exactly once', async () => {
     const ini = await createInitiative(t);
-    for (let i = 0; i < 7; i++) await createIteration(t, ini.key);
+    for (let i = 0; i < 7; i++) await createIteration(t, ini.key, { carry_over: false });
     const seen: number[] = [];
     let url: string | undefined = `/v1/initiatives/${ini.key}/iterations?limit=3`;
     while (url) {
