@@ -131,6 +131,21 @@ describe('problem+json for every failure', () => {
   });
 });
 
+describe('text that cannot round-trip', () => {
+  it('refuses a lone surrogate in a JSON string, and keeps real astral characters', async () => {
+    const bad = expectProblem(await postTeam('{"key":"surrogate-x","name":"\\ud800x"}'), 400, 'malformed_request');
+    expect(bad.detail).toContain('surrogate');
+    const ok = await postTeam('{"key":"surrogate-ok","name":"\\ud83d\\ude00 team"}');
+    expect(ok.statusCode).toBe(201);
+    expect(ok.json().name).toBe('😀 team');
+  });
+
+  it('refuses control characters in a text search instead of matching everything', async () => {
+    const res = await t.call({ method: 'GET', url: '/v1/initiatives?q=%00' });
+    expect(expectProblem(res, 400, 'validation_failed').errors?.[0]?.path).toBe('query.q');
+  });
+});
+
 describe('weird inputs never cause a 5xx', () => {
   const deepArray = `${'['.repeat(500)}${']'.repeat(500)}`;
   const deepObject = `${'{"a":'.repeat(300)}1${'}'.repeat(300)}`;

@@ -103,7 +103,14 @@ export const InitiativeListQuery = PageQuery.extend({
   horizon: z.enum(HORIZONS).optional(),
   tag: Tag.optional(),
   updated_since: TimestampInput.optional(),
-  q: z.string().trim().min(1).max(100).optional().describe('Text match on key or title'),
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .refine((q) => !/\p{Cc}/u.test(q), 'must not contain control characters')
+    .optional()
+    .describe('Text match on key or title'),
   iteration_status: z
     .enum(['planned', 'under_construction', 'in_review', 'closed', 'abandoned', 'none'])
     .optional()
