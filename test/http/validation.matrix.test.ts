@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeApp, type TestApp } from '../helpers/app';
+import { createInitiative, createIteration, createTeam, createTheme, transitionIteration } from '../helpers/factories';
+import { expectProblem } from '../helpers/problems';
+
+/**
+ * Every operation that takes a body, query parameters or typed path parameters, given input it
+ * must refuse: a 400 problem whose errors[] names the field. A completeness check fails when the
+ * OpenAPI document gains such an operation without a row here.
+ */
+interface Case {
+  method: 'GET' | 'POST' | 'PATCH';
+  /** OpenAPI path template. */
+  path: string;
+  url: (ids: Ids) => string;
+  payload?: unknown;
+  /** The field paths the problem must name. */
+  paths: string[];
+}
+
+interface Ids {
+  team: string;
+  theme: string;
+  initiative: string;
+  iteration: string;
+  review: string;
+}
+
+const CASES: Case[] = [
+  { method: 'POST', path: '/v1/api-keys', url: () => '/v1/api-keys', payload: { name: '', role: 'owner' }, paths: ['body.name', 'body.role'] },
+  { method: 'GET', path: '/v1/api-keys', url: () => '/v1/api-keys?role=root&revoked=maybe', paths: ['query.role', 'query.revoked'] },
+  { method: 'POST', path: '/v1/teams', url: () => '/v1/teams', payload: { key: 'Bad Key', name: 'x' }, paths: ['body.key'] },
+  { method: 'GET', path: '/v1/teams', url: () => '/v1/teams?limit=501', paths: ['query.limit'] },
+  { method: 'PATCH', path: '/v1/teams/{id}', url: (i) => `/v1/teams/${i.team}`, payload: { name: '', key: 'new-key' }, paths: ['body.name', 'body.key'] },
+  { method: 'POST', path: '/v1/themes', url: () => '/v1/themes', payload: { key: 'ok-key', name: 42 }, paths: ['body.name'] },
+  { method: 'GET', path: '/v1/themes', url: () => '/v1/themes?limit=0', paths: ['query.limit'] },
+  { method: 'PATCH', path: '/v1/themes/{id}', url: (i) => `/v1/themes/${i.theme}`, payload: { description: 'x'.repeat(4001) }, paths: ['body.description'] },
+  {
+    method: 'POST',
+    path: '/v1/initiatives',
+    url: () => '/v1/initiatives',
+    payload: { key: 'k', title: '', team: 'revops', horizon: 'someday' },
+    paths: ['body.key', 'body.title', 'body.horizon'],
+  },
+  {
+    method: 'GET',
+    path: '/v1/initiatives',
+    url: () => '/v1/initiatives?status=done&updated_since=yesterday&archived=maybe',
+    paths: ['query.status', 'query.updated_since', 'query.archived'],
+  },
+  { method: 'PATCH', path: '/v1/initiatives/{id}', url: (i) => `/v1/initiatives/${i.initiative}`, payload: { tags: ['Not A Tag'] }, paths: ['body.tags.0'] },
+  {
+    method: 'POST',
+    path: '/v1/initiatives/{id}/iterations',
+    url: (i) => `/v1/initiatives/${i.initiative}/iterations`,
+    payload: { carry_over: 'yes', planned_start: 'soon' },
+    paths: ['body.carry_over', 'body.planned_start'],
+  },
+  {
+    method: 'GET',
+    path: '/v1/initiatives/{id}/iterations',
+    url: (i) => `/v1/initiatives/${i.initiative}/iterations?order=sideways&status=started`,
+    paths: ['query.order', 'query.status'],
+  },
+  {
+    method: 'GET',
+    path: '/v1/initiatives/{id}/iterations/{a}/diff/{b}',
+    url: (i) => `/v1/initiatives/${i.initiative}/iterations/0/diff/two`,
+    paths: ['path.a', 'path.b'],
+  },
+  { method: 'PATCH', path: '/v1/iterations/{id}', url: (i) => `/v1/iterations/${i.iteration}`, payload: { goal: 7, outcome: [] }, paths: ['body.goal', 'body.outcome'] },
+  { method: 'POST', path: '/v1/iterations/{id}/start', url: (i) => `/v1/iterations/${i.iteration}/start`, payload: { now: true }, paths: ['body.now'] },
+  { method: 'POST', path: '/v1/iterations/{id}/review', url: (i) => `/v1/iterations/${i.iteration}/review`, payload: { why: 'x' }, paths: ['body.why'] },
+  { method: 'POST', path: '/v1/iterations/{id}/close', url: (i) => `/v1/iterations/${i.review}/close`, payload: { decision: 'maybe' }, paths: ['body.decision'] },
+  { method: 'POST', path: '/v1/iterations/{id}/abandon', url: (i) => `/v1/iterations/${i.iteration}/abandon`, payload: { reason: 5 }, paths: ['body.reason'] },
+  {
+    method: 'POST',
+    path: '/v1/iterations/{id}/check-ins',
+    url: (i) => `/v1/iterations/${i.iteration}/check-ins`,
+    payload: { health: 'green', note: 'x'.repeat(2001) },
+    paths: ['body.health', 'body.note'],
+  },
+  { method: 'GET', path: '/v1/iterations/{id}/check-ins', url: (i) => `/v1/iterations/${i.iteration}/check-ins?cursor=%%%`, paths: ['query.cursor'] },
+  { method: 'GET', path: '/v1/activity', url: () => '/v1/activity?since=never&entity=x', paths: ['query.since', 'query.entity'] },
+];
+
+let t: TestApp;
+let ids: Ids;
+beforeAll(async () => {
+  t = await makeApp();
+  const team = await createTeam(t);
+  const theme = await createTheme(t);
+  const initiative = await createInitiative(t, { team: team.key });
+  const iteration = await createIteration(t, initiative.key);
+  await transitionIteration(t, iteration.id, 'start');
+  const other = await createInitiative(t, { team: team.key });
+  const review = await createIteration(t, other.key);
+  await transitionIteration(t, review.id, 'start');
+  await transitionIteration(t, review.id, 'review');
+  ids = { team: team.key, theme: theme.key, initiative: initiative.key, iteration: iteration.id, review: review.id };
+});
+afterAll(() => t.close());
+
+describe('validation failures name the field', () => {
+  it.each(CASES.map((c) => [`${c.method} ${c.path}`, c] as const))('%s', async (_name, c) => {
+    const before = (t.db.$client.prepare('SELECT count(*) AS n FROM activity').get() as { n: number }).n;
+    const res = await t.call({ method: c.method, url: c.url(ids), payload: c.payload as Record<string, unknown> | undefined });
+    const problem = expectProblem(res, 400, 'validation_failed');
+    const named = (problem.errors ?? []).map((e) => e.path);
+    for (const path of c.paths) expect(named, res.body).toContain(path);
+    for (const e of problem.errors ?? []) expect(e.message.length).toBeGreaterThan(0);
+    const after = (t.db.$client.prepare('SELECT count(*) AS n FROM activity').get() as { n: number }).n;
+    expect(after).toBe(before);
+  });
+
+  it('covers every operation that takes a body, query parameters or typed path parameters', async () => {
+    const doc = (await t.call({ method: 'GET', url: '/openapi.json', key: null })).json() as {
+      paths: Record<string, Record<string, { requestBody?: unknown; parameters?: Array<{ in: string; schema?: { type?: string } }> }>>;
+    };
+    const needed = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops)
+        .filter(([, op]) => op.requestBody || op.parameters?.some((p) => p.in === 'query' || p.schema?.type === 'integer'))
+        .map(([method]) => `${method.toUpperCase()} ${path}`),
+    );
+    const covered = new Set(CASES.map((c) => `${c.method} ${c.path}`));
+    expect(needed.filter((op) => !covered.has(op))).toEqual([]);
+  });
+});
