@@ -1,5 +1,6 @@
 /**
- * Read-path benchmark: how the hot reads hold up on a database with many initiatives.
+ * Read-path benchmark: how the hot reads hold up on a database with many initiatives, each with
+ * iterations and check-ins (what an initiative's current_iteration is computed from).
  * Prints the median time per operation over several rounds, and ratios measured in the same run.
  *
  *   npm run bench            (ROWS=20000 ROUNDS=7 by default)
@@ -8,7 +9,7 @@ import { eq, or } from 'drizzle-orm';
 import { buildApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { openDatabase } from '../src/db/client';
-import { initiatives, teams } from '../src/db/schema';
+import { checkIns, initiatives, iterations, teams } from '../src/db/schema';
 import { createLogger } from '../src/logger';
 import { ensureAdminKey } from '../src/modules/api-keys/api-keys.bootstrap';
 import { initiativesRepo } from '../src/modules/initiatives/initiatives.repo';
@@ -59,11 +60,40 @@ async function main(): Promise<void> {
           updatedAt: now,
         })
         .run();
+      // Two closed versions and one under construction with a check-in: the list embeds the current one.
+      for (let n = 1; n <= 3; n++) {
+        const iterationId = `itr_${String(i * 3 + n).padStart(26, '0')}`;
+        db.insert(iterations)
+          .values({
+            id: iterationId,
+            initiativeId: `ini_${String(i).padStart(26, '0')}`,
+            number: n,
+            title: `v${n}`,
+            goal: '',
+            plannedStart: null,
+            plannedEnd: null,
+            status: n < 3 ? 'closed' : 'under_construction',
+            startedAt: now,
+            reviewStartedAt: null,
+            closedAt: n < 3 ? now : null,
+            abandonedAt: null,
+            decision: n < 3 ? 'persevere' : null,
+            outcome: null,
+            basedOnId: null,
+            version: 1,
+            createdAt: now,
+            updatedAt: now,
+          })
+          .run();
+        db.insert(checkIns)
+          .values({ id: `chk_${iterationId}`, iterationId, health: 'on_track', note: '', authorKeyId: 'k', authorName: 'bench', createdAt: now })
+          .run();
+      }
     }
   });
   const app = await buildApp({ config, db, logger: createLogger('silent') });
   await app.ready();
-  console.log(`${ROWS} initiatives, node ${process.version}`);
+  console.log(`${ROWS} initiatives with 3 iterations and 3 check-ins each, node ${process.version}`);
 
   const key = (i: number) => `initiative-${(i * 7919) % ROWS}`;
   const prepared = await timeIt('repo.find(key), prepared statement', 20_000, (i) => initiativesRepo(db).find(key(i)));

@@ -24,10 +24,52 @@ export interface InitiativeFilters {
   archived: 'true' | 'false' | 'all';
 }
 
-/** Case-insensitive substring match on key or title; % and _ in the query are literal. */
-function textMatch(q: string): SQL | undefined {
-  const pattern = `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  return or(sql`${initiatives.key} LIKE ${pattern} ESCAPE '\\'`, sql`${initiatives.title} LIKE ${pattern} ESCAPE '\\'`);
+const P = sql.placeholder;
+
+/**
+ * Each list filter as SQL over a named placeholder. A list request uses the statement for its
+ * combination of filters, prepared the first time that combination is asked for, so dashboards
+ * polling the same query never rebuild it.
+ */
+const FILTERS = {
+  teamId: () => eq(initiatives.teamId, P('teamId')),
+  themeId: () => eq(initiatives.themeId, P('themeId')),
+  status: () => eq(initiatives.status, P('status')),
+  horizon: () => eq(initiatives.horizon, P('horizon')),
+  tag: () => sql`EXISTS (SELECT 1 FROM json_each(${initiatives.tags}) WHERE value = ${P('tag')})`,
+  updatedSince: () => gte(initiatives.updatedAt, P('updatedSince')),
+  // Case-insensitive substring match on key or title; the pattern escapes % and _.
+  q: () => or(sql`${initiatives.key} LIKE ${P('q')} ESCAPE '\\'`, sql`${initiatives.title} LIKE ${P('q')} ESCAPE '\\'`),
+  iterationStatus: () =>
+    sql`(SELECT s.status FROM ${iterations} s WHERE s.id = ${currentIterationId(initiatives.id)}) = ${P('iterationStatus')}`,
+  noIteration: () => sql`${currentIterationId(initiatives.id)} IS NULL`,
+  archivedOnly: () => isNotNull(initiatives.archivedAt),
+  liveOnly: () => isNull(initiatives.archivedAt),
+  cursor: () => gt(initiatives.id, P('cursor')),
+} satisfies Record<string, () => SQL | undefined>;
+
+type Filter = keyof typeof FILTERS;
+
+const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** The bound values of a list request, and the filters (some take no value) it applies. */
+function listParams(f: InitiativeFilters, page: { limit: number; cursor?: string }) {
+  const values: Partial<Record<Filter, string>> = {
+    teamId: f.teamId,
+    themeId: f.themeId,
+    status: f.status,
+    horizon: f.horizon,
+    tag: f.tag,
+    updatedSince: f.updatedSince,
+    q: f.q === undefined ? undefined : likePattern(f.q),
+    iterationStatus: f.iterationStatus === 'none' ? undefined : f.iterationStatus,
+    cursor: page.cursor,
+  };
+  const bound = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
+  const filters = Object.keys(bound) as Filter[];
+  if (f.iterationStatus === 'none') filters.push('noIteration');
+  if (f.archived !== 'all') filters.push(f.archived === 'true' ? 'archivedOnly' : 'liveOnly');
+  return { filters, bound: { ...bound, limit: page.limit + 1 } };
 }
 
 export const initiativesRepo = perDb((db: Db) => {
@@ -44,6 +86,7 @@ export const initiativesRepo = perDb((db: Db) => {
   });
 
   const byId = base().where(eq(initiatives.id, sql.placeholder('ref'))).prepare();
+  const listStatements = new Map<string, ReturnType<ReturnType<typeof base>['prepare']>>();
   const byKey = base().where(eq(initiatives.key, sql.placeholder('ref'))).prepare();
 
   return {
@@ -57,29 +100,18 @@ export const initiativesRepo = perDb((db: Db) => {
     update: (id: string, patch: Partial<InitiativeRow>) => void db.update(initiatives).set(patch).where(eq(initiatives.id, id)).run(),
 
     list(f: InitiativeFilters, page: { limit: number; cursor?: string }): InitiativeView[] {
-      const current = currentIterationId(initiatives.id);
-      const where: (SQL | undefined)[] = [
-        f.teamId ? eq(initiatives.teamId, f.teamId) : undefined,
-        f.themeId ? eq(initiatives.themeId, f.themeId) : undefined,
-        f.status ? eq(initiatives.status, f.status) : undefined,
-        f.horizon ? eq(initiatives.horizon, f.horizon) : undefined,
-        f.tag ? sql`EXISTS (SELECT 1 FROM json_each(${initiatives.tags}) WHERE value = ${f.tag})` : undefined,
-        f.updatedSince ? gte(initiatives.updatedAt, f.updatedSince) : undefined,
-        f.q ? textMatch(f.q) : undefined,
-        f.iterationStatus === 'none'
-          ? sql`${current} IS NULL`
-          : f.iterationStatus
-            ? sql`(SELECT s.status FROM ${iterations} s WHERE s.id = ${current}) = ${f.iterationStatus}`
-            : undefined,
-        f.archived === 'all' ? undefined : f.archived === 'true' ? isNotNull(initiatives.archivedAt) : isNull(initiatives.archivedAt),
-        page.cursor ? gt(initiatives.id, page.cursor) : undefined,
-      ];
-      return base()
-        .where(and(...where))
-        .orderBy(asc(initiatives.id))
-        .limit(page.limit + 1)
-        .all()
-        .map(flatten);
+      const { filters, bound } = listParams(f, page);
+      const shape = filters.join(',');
+      let statement = listStatements.get(shape);
+      if (!statement) {
+        statement = base()
+          .where(and(...filters.map((name) => FILTERS[name]())))
+          .orderBy(asc(initiatives.id))
+          .limit(P('limit'))
+          .prepare();
+        listStatements.set(shape, statement);
+      }
+      return statement.all(bound).map(flatten);
     },
   };
 });

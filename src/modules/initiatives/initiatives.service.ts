@@ -66,7 +66,7 @@ export function assertInitiativeWritable(ctx: Ctx, v: InitiativeView): void {
 
 export function getInitiative(ctx: Ctx, ref: string): Initiative {
   const v = resolveInitiative(ctx, ref);
-  return toDto(ctx, v, iterationsRepo(ctx.db).currentOf([v.id]).get(v.id));
+  return toDto(ctx, v, iterationsRepo(ctx.db).currentOne(v.id));
 }
 
 export function listInitiatives(ctx: Ctx, f: InitiativeListFilters, page: PageRequest) {
@@ -166,7 +166,7 @@ interface Change {
  * nothing differs it returns the initiative as it is, with no new version and no activity row.
  */
 function saveChanges(ctx: Ctx, { current, next, patch, action, ifMatch }: Change): Initiative {
-  const currentIteration = iterationsRepo(ctx.db).currentOf([current.id]).get(current.id);
+  const currentIteration = iterationsRepo(ctx.db).currentOne(current.id);
   const before = toDto(ctx, current, currentIteration);
   assertIfMatch(ifMatch, before);
   const unchanged = Object.keys(changedFields(before, toDto(ctx, next, currentIteration)).after).length === 0;
