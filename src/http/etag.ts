@@ -3,24 +3,28 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from './problems';
 
 /**
- * A strong ETag derived from the representation itself, so it changes whenever anything the
- * client sees changes (including embedded, derived parts such as an initiative's current iteration).
+ * ETags are `"v<version>-<digest>"`. The digest covers the whole representation, so a cached copy
+ * is revalidated whenever anything the client sees changes, derived parts included (an
+ * initiative's current iteration, health, `stale`). The version names the object's own state:
+ * If-Match checks it, so a write is refused only when the object itself changed since the client
+ * read it, not because time passed or a check-in arrived. Representations without a version
+ * (computed views such as diffs) carry the digest alone.
  */
-export const etagOf = (representation: unknown): string =>
-  `"${createHash('sha256').update(JSON.stringify(representation)).digest('base64url').slice(0, 27)}"`;
+export function etagOf(representation: unknown): string {
+  const digest = createHash('sha256').update(JSON.stringify(representation)).digest('base64url').slice(0, 22);
+  const version = (representation as { version?: unknown } | null)?.version;
+  return typeof version === 'number' ? `"v${version}-${digest}"` : `"${digest}"`;
+}
 
 const tagsOf = (header: string): string[] => header.split(',').map((t) => t.trim());
 
-/**
- * Throws 412 when the client's If-Match no longer names the current representation. The
- * comparison is strong (RFC 9110): a weak tag never matches.
- */
-export function assertIfMatch(ifMatch: string | undefined, current: unknown): void {
+/** Throws 412 when If-Match names no tag of the object's current version. Weak tags never match. */
+export function assertIfMatch(ifMatch: string | undefined, current: { version: number }): void {
   if (ifMatch === undefined || ifMatch.trim() === '*') return;
-  const tag = etagOf(current);
-  if (!tagsOf(ifMatch).includes(tag)) {
+  const versions = tagsOf(ifMatch).map((t) => /^"v(\d+)-[\w-]*"$/.exec(t)?.[1]);
+  if (!versions.includes(String(current.version))) {
     throw new ApiError('precondition_failed', 'The object changed since you read it; GET it again and retry with the new ETag.', {
-      extensions: { current_etag: tag },
+      extensions: { current_version: current.version },
     });
   }
 }

@@ -57,7 +57,7 @@ export const ProblemSchema = z
     active_iteration: IterationRefSchema.optional().describe('conflict on start: the iteration already active'),
     previous_iteration: IterationRefSchema.optional().describe('conflict on planning: the version still in play'),
     initiative_status: z.string().optional().describe('conflict: the initiative is adopted or stopped'),
-    current_etag: z.string().optional().describe('precondition_failed: the ETag to read again'),
+    current_version: z.number().int().optional().describe('precondition_failed: the version the object is at now'),
   })
   .catchall(z.unknown())
   .meta({

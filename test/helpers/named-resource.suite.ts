@@ -128,7 +128,8 @@ export function describeNamedResource({ plural, entity, idPrefix, schemas }: Nam
 
       const stale = await t.call({ method: 'PATCH', url: `${base}/${item.id}`, headers: { 'if-match': etag }, payload: { name: 'Lost update' } });
       const problem = expectProblem(stale, 412, 'precondition_failed');
-      expect(problem.current_etag).toBe(res.headers.etag);
+      expect(problem.current_version).toBe(updated.version);
+      expect(res.headers.etag).toMatch(new RegExp(`^"v${updated.version}-`));
       expect(schemas.Entity.parse((await t.call({ method: 'GET', url: `${base}/${item.id}` })).json()).name).toBe('Renamed');
 
       const noop = await t.call({ method: 'PATCH', url: `${base}/${item.id}`, payload: { name: 'Renamed' } });

@@ -1,6 +1,7 @@
 import type { Ctx } from '../../lib/context';
 import { isoNow } from '../../lib/clock';
 import { inTransaction } from '../../lib/transaction';
+import { assertIfMatch } from '../../http/etag';
 import { ApiError, conflict } from '../../http/problems';
 import { recordActivity } from '../activity/activity.service';
 import { assertInitiativeWritable, resolveInitiative, setInitiativeStatus } from '../initiatives/initiatives.service';
@@ -12,6 +13,7 @@ import type { Iteration } from './iterations.schemas';
 import { resolveIteration } from './iterations.service';
 
 export interface TransitionInput {
+  ifMatch?: string;
   decision?: NonNullable<IterationRow['decision']>;
   outcome?: string;
 }
@@ -45,10 +47,13 @@ export function transitionIteration(ctx: Ctx, kinds: IterationItemKinds, id: str
     const initiative = resolveInitiative(ctx, current.initiativeId);
     assertInitiativeWritable(ctx, initiative);
     const { to, from, event } = TRANSITIONS[action];
+    // A retry of what already happened succeeds unchanged, even with a now-stale If-Match
+    // (RFC 9110 13.1.1 allows reporting a state change that already took place).
     if (current.status === to) {
       assertSameRetry(current, action, input);
       return toIterationDto(ctx, current);
     }
+    assertIfMatch(input.ifMatch, current);
     if (!(from as readonly string[]).includes(current.status)) throw invalidTransition(action, current.number, current.status);
 
     const repo = iterationsRepo(ctx.db);

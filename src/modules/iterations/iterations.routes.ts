@@ -123,14 +123,17 @@ export const iterationRoutes: FastifyPluginAsyncZod = async (app) => {
         schema: {
           operationId: `${action}Iteration`,
           tags,
-          summary: `${summary}. Retrying a transition that already happened returns the iteration unchanged.`,
+          summary: `${summary}. Honours If-Match; repeating the transition that led to the current status returns the iteration unchanged.`,
           params: IdParams,
           body,
-          response: { 200: IterationSchema, ...errorResponses(404, 409, 413, 415) },
+          response: { 200: IterationSchema, ...errorResponses(404, 409, 412, 413, 415) },
         },
       },
       async (request, reply) =>
-        sendEntity(request, reply, transitionIteration(ctxOf(request), app.iterationItems, request.params.id, action, toInput(request.body as z.output<B>))),
+        sendEntity(request, reply, transitionIteration(ctxOf(request), app.iterationItems, request.params.id, action, {
+          ...toInput(request.body as z.output<B>),
+          ifMatch: ifMatchOf(request),
+        })),
     );
   }
 

@@ -42,6 +42,38 @@ describe('conditional requests on iterations', () => {
     expect(patched.statusCode, patched.body).toBe(200);
   });
 
+  it('If-Match guards the object itself: time passing or a check-in does not fail it, a change does', async () => {
+    const ini = await createInitiative(t);
+    const it1 = await createIteration(t, ini.key);
+    await transitionIteration(t, it1.id, 'start');
+    const read = await t.call({ method: 'GET', url: `/v1/initiatives/${ini.key}` });
+    const tag = String(read.headers.etag);
+    t.clock.advanceDays(8); // the current iteration is now stale
+    await t.call({ method: 'POST', url: `/v1/iterations/${it1.id}/check-ins`, payload: { health: 'at_risk' } });
+    const now = await t.call({ method: 'GET', url: `/v1/initiatives/${ini.key}`, headers: { 'if-none-match': tag } });
+    expect(now.statusCode).toBe(200); // what the client sees changed, so its cached copy is not reused
+    expect(now.headers.etag).not.toBe(tag);
+    const ok = await t.call({ method: 'PATCH', url: `/v1/initiatives/${ini.key}`, headers: { 'if-match': tag }, payload: { horizon: 'later' } });
+    expect(ok.statusCode, ok.body).toBe(200);
+    const again = await t.call({ method: 'PATCH', url: `/v1/initiatives/${ini.key}`, headers: { 'if-match': tag }, payload: { horizon: 'now' } });
+    expect(expectProblem(again, 412, 'precondition_failed').current_version).toBe(2);
+  });
+
+  it('transitions honour If-Match, and a retry of one that happened still succeeds', async () => {
+    const ini = await createInitiative(t);
+    const it1 = await createIteration(t, ini.key);
+    const planned = String((await t.call({ method: 'GET', url: `/v1/iterations/${it1.id}` })).headers.etag);
+    await t.call({ method: 'PATCH', url: `/v1/iterations/${it1.id}`, payload: { goal: 'moved on' } });
+    const refused = await t.call({ method: 'POST', url: `/v1/iterations/${it1.id}/start`, headers: { 'if-match': planned } });
+    expectProblem(refused, 412, 'precondition_failed');
+    const fresh = String((await t.call({ method: 'GET', url: `/v1/iterations/${it1.id}` })).headers.etag);
+    const started = await t.call({ method: 'POST', url: `/v1/iterations/${it1.id}/start`, headers: { 'if-match': fresh } });
+    expect(started.statusCode).toBe(200);
+    const retried = await t.call({ method: 'POST', url: `/v1/iterations/${it1.id}/start`, headers: { 'if-match': fresh } });
+    expect(retried.statusCode).toBe(200);
+    expect(retried.json()).toEqual(started.json());
+  });
+
   it('If-None-Match never turns a write into a 304', async () => {
     const ini = await createInitiative(t);
     const it1 = await createIteration(t, ini.key);
