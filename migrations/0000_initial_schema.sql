@@ -95,6 +95,7 @@ CREATE TABLE `iterations` (
 	`abandoned_at` text,
 	`decision` text,
 	`outcome` text,
+	`carried_over_at` text,
 	`based_on_id` text,
 	`version` integer DEFAULT 1 NOT NULL,
 	`created_at` text NOT NULL,

@@ -314,6 +314,19 @@ const ROWS: Row[] = [
     prepare: async (f) => ({ params: { id: (await freshIteration(f.teamA)).id }, payload: { reason: 'Superseded' } }),
     schema: IterationSchema,
   },
+  {
+    name: "carry open items into team A's version planned ahead",
+    method: 'POST',
+    path: '/v1/iterations/{id}/carry-over',
+    expect: teamA(200),
+    prepare: async (f) => {
+      const first = await freshIteration(f.teamA);
+      const next = await createIteration(t, first.initiative.id, { carry_over: false });
+      await transitionIteration(t, first.id, 'abandon');
+      return { params: { id: next.id } };
+    },
+    schema: CreatedIterationSchema,
+  },
 
   // Check-ins.
   {

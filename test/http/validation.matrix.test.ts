@@ -72,6 +72,7 @@ const CASES: Case[] = [
   { method: 'POST', path: '/v1/iterations/{id}/start', url: (i) => `/v1/iterations/${i.iteration}/start`, payload: { now: true }, paths: ['body.now'] },
   { method: 'POST', path: '/v1/iterations/{id}/review', url: (i) => `/v1/iterations/${i.iteration}/review`, payload: { why: 'x' }, paths: ['body.why'] },
   { method: 'POST', path: '/v1/iterations/{id}/close', url: (i) => `/v1/iterations/${i.review}/close`, payload: { decision: 'maybe' }, paths: ['body.decision'] },
+  { method: 'POST', path: '/v1/iterations/{id}/carry-over', url: (i) => `/v1/iterations/${i.iteration}/carry-over`, payload: { from: 1 }, paths: ['body.from'] },
   { method: 'POST', path: '/v1/iterations/{id}/abandon', url: (i) => `/v1/iterations/${i.iteration}/abandon`, payload: { reason: 5 }, paths: ['body.reason'] },
   {
     method: 'POST',

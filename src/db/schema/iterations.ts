@@ -25,6 +25,8 @@ export const iterations = sqliteTable(
     abandonedAt: text('abandoned_at'),
     decision: text('decision', { enum: DECISIONS }),
     outcome: text('outcome'),
+    /** When open items were copied in from the version this one is based on; copied once at most. */
+    carriedOverAt: text('carried_over_at'),
     basedOnId: text('based_on_id').references((): AnySQLiteColumn => iterations.id, { onDelete: 'restrict' }),
     ...versioned(),
   },

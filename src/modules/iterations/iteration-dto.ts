@@ -23,6 +23,7 @@ export const toIterationDto = (ctx: Clocked, v: IterationView): Iteration => ({
   decision: v.decision,
   outcome: v.outcome,
   based_on: v.basedOnId && v.basedOnNumber !== null ? { id: v.basedOnId, number: v.basedOnNumber } : null,
+  carried_over_at: v.carriedOverAt,
   health: v.health,
   stale: staleNow(ctx, v),
   last_check_in_at: v.lastCheckInAt,

@@ -6,6 +6,7 @@ import { EmptyBody, errorResponses, IdParams, NoContent } from '../../http/schem
 import { transitionIteration, type TransitionInput } from './iteration-actions.service';
 import type { Action } from './iteration-lifecycle';
 import { z } from 'zod';
+import { carryOverInto } from './iteration-carry-over.service';
 import { diffIterations } from './iteration-diff.service';
 import {
   AbandonIterationBody,
@@ -112,6 +113,26 @@ export const iterationRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) =>
       sendEntity(request, reply, updateIteration(ctxOf(request), request.params.id, request.body, ifMatchOf(request))),
+  );
+
+  app.post(
+    '/iterations/:id/carry-over',
+    {
+      config: { access: 'editor' },
+      schema: {
+        operationId: 'carryOverIntoIteration',
+        tags,
+        summary: 'Copy in the open items of the previous version once it is closed or abandoned (for versions planned ahead); once per iteration',
+        params: IdParams,
+        body: EmptyBody,
+        response: { 200: CreatedIterationSchema, ...errorResponses(404, 409, 412, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      const result = carryOverInto(ctxOf(request), app.iterationItems, request.params.id, ifMatchOf(request));
+      const { carried: _carried, ...iteration } = result;
+      return sendEntity(request, reply, result, 200, iteration);
+    },
   );
 
   /** One route per lifecycle action; each maps its own body to the transition input. */

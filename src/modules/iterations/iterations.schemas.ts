@@ -47,6 +47,7 @@ export const IterationSchema = z
     decision: DecisionSchema.nullable(),
     outcome: z.string().nullable(),
     based_on: z.object({ id: Id, number: z.number().int() }).nullable().describe('The version this one was created from'),
+    carried_over_at: Timestamp.nullable().describe("When the open items of based_on were copied in (at most once)"),
     ...health,
     last_check_in_at: Timestamp.nullable(),
     allowed_actions: z.array(z.enum(ACTIONS)).describe('Transitions possible from the current status'),

@@ -11,6 +11,7 @@ import type { InitiativeView } from '../initiatives/initiatives.repo';
 import { iterationSnapshot, toIterationDto } from './iteration-dto';
 import type { IterationItemKinds } from './iteration-items';
 import { FROZEN_STATUSES } from './iteration-lifecycle';
+import { assertCarryable, carriedCounts, copyOpenItems } from './iteration-carry-over';
 import { iterationsRepo, type IterationRow, type IterationView } from './iterations.repo';
 import { endAfterStart, type CreateIterationInput, type Iteration, type UpdateIterationInput } from './iterations.schemas';
 
@@ -62,15 +63,8 @@ export function createIteration(ctx: Ctx, kinds: IterationItemKinds, initiativeR
     }
     const repo = iterationsRepo(ctx.db);
     const previous = repo.latestOf(initiative.id);
-    // Open items of a version still in play cannot be carried yet: they would live on twice.
-    if (previous && input.carry_over && !FROZEN_STATUSES.includes(previous.status)) {
-      throw new ApiError(
-        'conflict',
-        `v${previous.number} is still ${previous.status}: close or abandon it before planning v${previous.number + 1} ` +
-          'with carry-over, or send "carry_over": false to plan it empty now.',
-        { extensions: { previous_iteration: { id: previous.id, number: previous.number, status: previous.status } } },
-      );
-    }
+    const carrying = previous !== undefined && input.carry_over;
+    if (carrying) assertCarryable(previous, previous.number + 1);
     const number = (previous?.number ?? 0) + 1;
     const now = isoNow(ctx.clock);
     const row: IterationRow = {
@@ -88,23 +82,21 @@ export function createIteration(ctx: Ctx, kinds: IterationItemKinds, initiativeR
       abandonedAt: null,
       decision: null,
       outcome: null,
+      carriedOverAt: carrying ? now : null,
       basedOnId: previous?.id ?? null,
       version: 1,
       createdAt: now,
       updatedAt: now,
     };
     repo.insert(row);
-    const carried =
-      previous && input.carry_over
-        ? kinds.all().map((k) => ({ kind: k.kind, items: k.carryOver(ctx, previous, row) }))
-        : [];
+    const carried = carrying ? copyOpenItems(ctx, kinds, previous, row) : [];
     const dto = toIterationDto(ctx, resolveIteration(ctx, row.id));
     recordActivity(ctx, {
       action: 'iteration.created',
       entityType: 'iteration',
       entityId: row.id,
       before: null,
-      after: { ...iterationSnapshot(dto), carried: carried.map((c) => ({ kind: c.kind, count: c.items.length })) },
+      after: { ...iterationSnapshot(dto), carried: carriedCounts(carried) },
     });
     return { ...dto, carried };
   });

@@ -111,6 +111,42 @@ describe('carry-over', () => {
     expect(empty).toMatchObject({ number: 2, carried: [], based_on: { id: v1.id, number: 1 } });
   });
 
+  it('a version planned ahead pulls in the open items once its predecessor is closed, once', async () => {
+    const ini = await createInitiative(t);
+    const v1 = await createIteration(t, ini.key);
+    expectProblem(await t.call({ method: 'POST', url: `/v1/iterations/${v1.id}/carry-over` }), 409, 'conflict');
+    addTask(v1.id, `${v1.id}-p`, 'Left open');
+    await transitionIteration(t, v1.id, 'start');
+    const v2 = await createIteration(t, ini.key, { carry_over: false });
+    expect(v2.carried_over_at).toBeNull();
+
+    const early = expectProblem(await t.call({ method: 'POST', url: `/v1/iterations/${v2.id}/carry-over` }), 409, 'conflict');
+    expect(early.previous_iteration).toMatchObject({ number: 1, status: 'under_construction' });
+    await transitionIteration(t, v1.id, 'review');
+    await transitionIteration(t, v1.id, 'close', { decision: 'persevere' });
+
+    const res = await t.call({ method: 'POST', url: `/v1/iterations/${v2.id}/carry-over` });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({
+      id: v2.id,
+      carried_over_at: t.clock.now().toISOString(),
+      version: 2,
+      carried: [{ kind: 'tasks', items: [{ id: `${v2.id}-t0`, carried_from: `${v1.id}-p` }] }],
+    });
+    const twice = expectProblem(await t.call({ method: 'POST', url: `/v1/iterations/${v2.id}/carry-over` }), 409, 'conflict');
+    expect(twice.carried_over_at).toBe(res.json().carried_over_at);
+    expect(sql().prepare('SELECT count(*) AS n FROM test_tasks WHERE iteration_id = ?').get(v2.id)).toEqual({ n: 1 });
+    const log = (await t.call({ method: 'GET', url: `/v1/activity?entity_id=${v2.id}&action=iteration.carried_over` })).json().data;
+    expect(log[0].after.carried).toEqual([{ kind: 'tasks', count: 1 }]);
+
+    // A version created with carry-over has had its turn.
+    await transitionIteration(t, v2.id, 'abandon');
+    const v3 = await createIteration(t, ini.key);
+    expect(v3.carried_over_at).toEqual(expect.any(String));
+    expect(v3.carried[0]?.items.map((i) => i.carried_from)).toEqual([`${v2.id}-t0`]);
+    expectProblem(await t.call({ method: 'POST', url: `/v1/iterations/${v3.id}/carry-over` }), 409, 'conflict');
+  });
+
   it('carry_over: false starts the version empty', async () => {
     const ini = await createInitiative(t);
     const v1 = await createIteration(t, ini.key);
