@@ -8,7 +8,7 @@ import './http/types';
 import { registerAuth } from './http/auth';
 import { registerContentTypes } from './http/content-types';
 import { registerDraining } from './http/draining';
-import { frameworkErrorHandler, registerErrorHandling } from './http/error-handler';
+import { clientErrorHandler, frameworkErrorHandler, registerErrorHandling } from './http/error-handler';
 import { registerOpenApi } from './http/openapi';
 import { healthRoutes } from './modules/health/health.routes';
 import { apiKeyRoutes } from './modules/api-keys/api-keys.routes';
@@ -36,6 +36,7 @@ export async function buildApp({ config, db, logger, clock = systemClock }: AppD
     requestTimeout: config.REQUEST_TIMEOUT_MS,
     return503OnClosing: false,
     frameworkErrors: frameworkErrorHandler,
+    clientErrorHandler,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   });
 

@@ -10,11 +10,21 @@ export const ConfigSchema = z.object({
   DATABASE_PATH: z.string().min(1).default('./data/roadworks.sqlite'),
   /** Optional; when unset and no admin key exists yet, one is generated and printed once. */
   ADMIN_API_KEY: z.string().min(24, 'ADMIN_API_KEY must be at least 24 characters').optional(),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: z
+    .string()
+    .transform((s) => s.toLowerCase())
+    .pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']))
+    .default('info'),
   /** FULL survives power loss; NORMAL is faster and still safe against process crashes in WAL mode. */
-  DB_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
+  DB_SYNCHRONOUS: z
+    .string()
+    .transform((s) => s.toUpperCase())
+    .pipe(z.enum(['FULL', 'NORMAL']))
+    .default('FULL'),
   BODY_LIMIT_BYTES: intFrom(1_048_576, 1024, 64 * 1_048_576),
   REQUEST_TIMEOUT_MS: intFrom(30_000, 1000, 600_000),
+  /** On SIGTERM, keep answering 503 this long before closing the listener (queued requests get an answer). */
+  SHUTDOWN_DRAIN_MS: intFrom(1000, 0, 60_000),
   SHUTDOWN_TIMEOUT_MS: intFrom(10_000, 100, 600_000),
   /** An active iteration without a check-in for this many days is reported `stale`. */
   CHECKIN_INTERVAL_DAYS: intFrom(7, 1, 365),

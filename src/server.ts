@@ -27,7 +27,7 @@ async function main(): Promise<void> {
       if (stopping) return;
       stopping = true;
       logger.info({ signal }, 'shutting down');
-      void shutdown(app, db, config.SHUTDOWN_TIMEOUT_MS).then((clean) => {
+      void shutdown(app, db, { drainMs: config.SHUTDOWN_DRAIN_MS, timeoutMs: config.SHUTDOWN_TIMEOUT_MS }).then((clean) => {
         logger.info({ clean }, 'stopped');
         process.exit(clean ? 0 : 1);
       });

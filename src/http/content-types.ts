@@ -7,12 +7,24 @@ import { ApiError } from './problems';
  * `curl -X POST -H 'content-type: application/json'` on an action route just works; routes that
  * need a body say so through validation. Prototype-poisoning keys are rejected.
  */
-class BadText extends Error {}
-
-/** Strings must be valid Unicode: a lone surrogate cannot be stored and read back as sent. */
-function wellFormed(_key: string, value: unknown): unknown {
-  if (typeof value === 'string' && !value.isWellFormed()) throw new BadText('a string contains a lone UTF-16 surrogate');
-  return value;
+/**
+ * Strings must be valid Unicode: a lone surrogate cannot be stored and read back as sent. Walks
+ * the parsed value with an explicit stack, so deep nesting cannot overflow the call stack.
+ */
+function hasLoneSurrogate(root: unknown): boolean {
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (typeof value === 'string') {
+      if (!value.isWellFormed()) return true;
+    } else if (value !== null && typeof value === 'object') {
+      for (const [key, child] of Object.entries(value)) {
+        if (!key.isWellFormed()) return true;
+        stack.push(child);
+      }
+    }
+  }
+  return false;
 }
 
 export function registerContentTypes(app: FastifyInstance): void {
@@ -20,11 +32,16 @@ export function registerContentTypes(app: FastifyInstance): void {
   app.addContentTypeParser(['application/json', 'application/merge-patch+json'], { parseAs: 'string' }, (_req, body, done) => {
     const text = (body as string).trim();
     if (text === '') return done(null, undefined);
+    let parsed: unknown;
     try {
-      done(null, secureJson.parse(text, wellFormed, { protoAction: 'error', constructorAction: 'error' }));
+      parsed = secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });
     } catch (err) {
-      const reason = err instanceof SyntaxError || err instanceof BadText ? err.message : 'forbidden key (__proto__ or constructor.prototype)';
-      done(new ApiError('malformed_request', `The body is not valid JSON: ${reason}.`), undefined);
+      const reason = err instanceof SyntaxError ? err.message : 'forbidden key (__proto__ or constructor.prototype)';
+      return done(new ApiError('malformed_request', `The body is not valid JSON: ${reason}.`), undefined);
     }
+    if (hasLoneSurrogate(parsed)) {
+      return done(new ApiError('malformed_request', 'The body is not valid JSON: a string contains a lone UTF-16 surrogate.'), undefined);
+    }
+    done(null, parsed);
   });
 }

@@ -1,6 +1,9 @@
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { ApiError, isForeignKeyViolation, validationFailed, type FieldError } from './problems';
+import { ApiError, isForeignKeyViolation, validationFailed, type FieldError, type ProblemCode } from './problems';
 
 const LOCATIONS: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' };
 
@@ -52,7 +55,7 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, proble
     .type('application/problem+json')
     .serializer(JSON.stringify)
     .send({
-      type: `https://roadworks.dev/problems/${problem.code.replaceAll('_', '-')}`,
+      type: problemType(problem.code),
       title: problem.title,
       status: problem.status,
       detail: problem.detail,
@@ -73,11 +76,39 @@ export function frameworkErrorHandler(err: FastifyError, request: FastifyRequest
   void sendProblem(request, reply, toApiError(err));
 }
 
+const problemType = (code: ProblemCode) => `https://roadworks.dev/problems/${code.replaceAll('_', '-')}`;
+
+/**
+ * For Fastify's `clientErrorHandler`: HTTP that Node cannot parse (an oversized request line or
+ * headers, a broken request line, a request too slow to arrive) never becomes a request, so it
+ * is answered here, straight on the socket, still as a problem with a request id.
+ */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const code: ProblemCode =
+    err.code === 'HPE_HEADER_OVERFLOW' ? 'headers_too_large' : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'request_timeout' : 'malformed_request';
+  const detail = {
+    headers_too_large: 'The request line or headers are too large; shorten the URL or the headers.',
+    request_timeout: 'The request did not arrive in time; send it again.',
+  }[code as string] ?? 'The request is not valid HTTP.';
+  const problem = new ApiError(code, detail);
+  const requestId = randomUUID();
+  const body = JSON.stringify({ type: problemType(code), title: problem.title, status: problem.status, detail, code, request_id: requestId });
+  socket.end(
+    `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status]}\r\n` +
+      `Content-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `X-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
 /** One error handler and one not-found handler for the whole API: every failure is problem+json. */
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err, request, reply) => {
     const problem = toApiError(err);
-    if (problem.status >= 500) request.log.error({ err }, 'request failed');
+    if (problem.code === 'internal_error') request.log.error({ err }, 'request failed');
     return sendProblem(request, reply, problem);
   });
   app.setNotFoundHandler((request, reply) => {

@@ -12,11 +12,13 @@ export const PROBLEMS = {
   conflict: [409, 'Conflict'],
   invalid_transition: [409, 'Invalid transition'],
   frozen: [409, 'Frozen'],
+  request_timeout: [408, 'Request timeout'],
   precondition_failed: [412, 'Precondition failed'],
   payload_too_large: [413, 'Payload too large'],
   unsupported_media_type: [415, 'Unsupported media type'],
   policy_violation: [422, 'Policy violation'],
   rate_limited: [429, 'Too many requests'],
+  headers_too_large: [431, 'Request header fields too large'],
   internal_error: [500, 'Internal server error'],
   shutting_down: [503, 'Service unavailable'],
 } as const satisfies Record<string, readonly [number, string]>;

@@ -26,7 +26,7 @@ export const Timestamp = z.iso.datetime().describe('RFC 3339 UTC timestamp');
  * (or before 0001), which has no RFC 3339 form: such values are refused, not stored.
  */
 export const TimestampInput = z.iso
-  .datetime({ offset: true })
+  .datetime({ offset: true, message: 'an RFC 3339 timestamp such as 2026-01-05T09:00:00Z (in a query string, send + as %2B)' })
   .transform((s, ctx) => {
     const utc = new Date(s).toISOString();
     if (!/^\d{4}-/.test(utc) || utc.startsWith('0000')) {
@@ -47,7 +47,7 @@ export const ProblemSchema = z
     title: z.string(),
     status: z.number().int(),
     detail: z.string().describe('What went wrong and what to change'),
-    instance: z.string(),
+    instance: z.string().optional().describe('The path the problem is about; absent when the request could not be read'),
     code: z.enum(Object.keys(PROBLEMS) as [ProblemCode, ...ProblemCode[]]).describe('Stable machine-readable error code'),
     request_id: z.string(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional().describe('validation_failed: one entry per field'),

@@ -5,7 +5,7 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => new Date() };
 
-/** RFC 3339 UTC with milliseconds; fixed width, so it also sorts correctly as text. */
 export const DAY_MS = 86_400_000;
 
+/** RFC 3339 UTC with milliseconds; fixed width, so it also sorts correctly as text. */
 export const isoNow = (clock: Clock): string => clock.now().toISOString();

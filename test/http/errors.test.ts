@@ -140,6 +140,19 @@ describe('text that cannot round-trip', () => {
     expect(ok.json().name).toBe('😀 team');
   });
 
+  it('checks strings in deeply nested bodies without blowing the stack', async () => {
+    const roomy = await makeApp();
+    try {
+      const post = (payload: string) => roomy.call({ method: 'POST', url: '/v1/teams', headers: json, payload });
+      const deep = `{"key":"deep-one","name":"x","description":${'['.repeat(3000)}"\\ud800"${']'.repeat(3000)}}`;
+      expect(expectProblem(await post(deep), 400, 'malformed_request').detail).toContain('surrogate');
+      const fine = `{"key":"deep-two","name":"x","description":${'['.repeat(3000)}"ok"${']'.repeat(3000)}}`;
+      expect(expectProblem(await post(fine), 400, 'validation_failed').errors?.[0]?.path).toBe('body.description');
+    } finally {
+      await roomy.close();
+    }
+  });
+
   it('refuses control characters in a text search instead of matching everything', async () => {
     const res = await t.call({ method: 'GET', url: '/v1/initiatives?q=%00' });
     expect(expectProblem(res, 400, 'validation_failed').errors?.[0]?.path).toBe('query.q');

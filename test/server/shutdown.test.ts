@@ -89,7 +89,7 @@ describe('graceful shutdown', () => {
       const inFlight = slow.then((r) => r);
       await new Promise((resolve) => setTimeout(resolve, 50));
 
-      const stopping = shutdown(app, db, 5000);
+      const stopping = shutdown(app, db, { timeoutMs: 5000 });
       raw.write(`Authorization: Bearer ${ADMIN_KEY}\r\n\r\n`);
       const late = get(base, '/healthz', keepAlive).then(
         (res) => ({ res }),
@@ -131,6 +131,24 @@ describe('graceful shutdown', () => {
     }
   });
 
+  it('while draining, keeps accepting and answers 503 instead of resetting, then closes', async () => {
+    const { app, db, base } = await appWithSlowRoute(join(dir, 'drain-delay.sqlite'), 10);
+    const stopping = shutdown(app, db, { drainMs: 400, timeoutMs: 2000 });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const answers = await within(
+      3000,
+      'requests during the drain',
+      Promise.all(Array.from({ length: 20 }, () => get(base, '/readyz', new http.Agent()))),
+    );
+    for (const res of answers) {
+      expect(res.status).toBe(503);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(JSON.parse(res.body)).toMatchObject({ code: 'shutting_down' });
+    }
+    expect(await within(3000, 'shutdown', stopping)).toBe(true);
+    await expect(within(3000, 'a new connection', get(base, '/healthz', new http.Agent()))).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
   it('gives up after the timeout, destroying what is still open, and resolves false', async () => {
     const { app, db, base } = await appWithSlowRoute(join(dir, 'timeout.sqlite'), 2000);
     const slow = get(base, '/slow', new http.Agent()).then(
@@ -138,7 +156,7 @@ describe('graceful shutdown', () => {
       (error: NodeJS.ErrnoException) => ({ error }),
     );
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(await within(3000, 'shutdown', shutdown(app, db, 200))).toBe(false);
+    expect(await within(3000, 'shutdown', shutdown(app, db, { timeoutMs: 200 }))).toBe(false);
     expect(db.$client.open).toBe(false);
     const outcome = await within(3000, 'the cut-off request', slow);
     expect('error' in outcome).toBe(true);

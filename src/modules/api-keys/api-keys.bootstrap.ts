@@ -32,7 +32,14 @@ export function ensureAdminKey(db: Db, clock: Clock, configured?: string): { gen
       if (existing) {
         // The configured secret is the bootstrap admin, whatever the key was before.
         if (existing.revokedAt || existing.role !== 'admin' || !existing.bootstrap) {
-          repo.update(existing.id, { revokedAt: null, role: 'admin', bootstrap: true, updatedAt: now, version: existing.version + 1 });
+          repo.update(existing.id, {
+            revokedAt: null,
+            role: 'admin',
+            bootstrap: true,
+            secretPrefix: '(ADMIN_API_KEY)',
+            updatedAt: now,
+            version: existing.version + 1,
+          });
           recordActivity(ctx, {
             action: 'api_key.updated',
             entityType: 'api_key',
@@ -43,24 +50,24 @@ export function ensureAdminKey(db: Db, clock: Clock, configured?: string): { gen
         }
         return {};
       }
-      insertBootstrap(ctx, configured, 'admin (ADMIN_API_KEY)');
+      insertBootstrap(ctx, configured, 'admin (ADMIN_API_KEY)', '(ADMIN_API_KEY)');
       return {};
     }
     if (repo.countActiveAdmins() > 0) return {};
     const secret = generateSecret();
-    insertBootstrap(ctx, secret, 'admin (generated at first start)');
+    insertBootstrap(ctx, secret, 'admin (generated at first start)', secretPrefix(secret));
     return { generatedSecret: secret };
   });
 }
 
-function insertBootstrap(ctx: Pick<Ctx, 'db' | 'clock' | 'actor' | 'requestId'>, secret: string, name: string): void {
+function insertBootstrap(ctx: Pick<Ctx, 'db' | 'clock' | 'actor' | 'requestId'>, secret: string, name: string, shown: string): void {
   const now = isoNow(ctx.clock);
   const row: ApiKeyRow = {
     id: newId('key'),
     name,
     role: 'admin',
     secretHash: hashSecret(secret),
-    secretPrefix: secretPrefix(secret),
+    secretPrefix: shown,
     bootstrap: true,
     revokedAt: null,
     version: 1,

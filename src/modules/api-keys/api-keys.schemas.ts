@@ -9,7 +9,7 @@ export const ApiKeySchema = z
     name: z.string(),
     role: z.enum(ROLES),
     teams: z.array(z.object({ id: Id, key: z.string() })).describe('Teams an editor key may write'),
-    secret_prefix: z.string().describe('First characters of the secret, to recognise the key'),
+    secret_prefix: z.string().describe('rw_ and the first four random characters of a generated secret; (ADMIN_API_KEY) for that key'),
     revoked_at: Timestamp.nullable(),
     version: Version,
     created_at: Timestamp,

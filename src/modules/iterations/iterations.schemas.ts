@@ -135,10 +135,16 @@ export const IterationListQuery = NumberedPageQuery.extend({
 
 export const IterationPage = pageSchema(IterationSchema);
 
+/** A version number in a path: plain digits only (no `0x2`, no spaces). */
+const VersionNumber = z
+  .string()
+  .regex(/^[1-9]\d{0,8}$/, 'a version number: 1, 2, 3 ...')
+  .transform(Number);
+
 export const DiffParams = z.object({
   id: z.string().min(1).max(64),
-  a: z.coerce.number().int().min(1),
-  b: z.coerce.number().int().min(1),
+  a: VersionNumber,
+  b: VersionNumber,
 });
 
 const FieldChange = z.object({ from: z.unknown(), to: z.unknown() });

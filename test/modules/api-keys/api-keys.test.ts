@@ -7,7 +7,7 @@ import { ApiKeyPage, ApiKeySchema } from '../../../src/modules/api-keys/api-keys
 import { authenticate, createApiKey } from '../../../src/modules/api-keys/api-keys.service';
 import { ensureAdminKey } from '../../../src/modules/api-keys/api-keys.bootstrap';
 import { ActivityPage } from '../../../src/modules/activity/activity.schemas';
-import { makeApp, type TestApp } from '../../helpers/app';
+import { ADMIN_KEY, makeApp, type TestApp } from '../../helpers/app';
 import { TestClock } from '../../helpers/clock';
 import { createKey, createTeam, uniqueKey } from '../../helpers/factories';
 import { errorPaths, expectProblem } from '../../helpers/problems';
@@ -59,6 +59,14 @@ describe('creating keys', () => {
     const dump = JSON.stringify(t.db.$client.prepare('SELECT * FROM activity').all());
     expect(dump).not.toContain(created.secret);
     expect(dump).not.toContain('"secret"');
+
+    // At most rw_ and four random characters of a generated secret are kept in clear, and
+    // nothing of a secret an operator chose.
+    expect(created.secret_prefix).toBe(created.secret.slice(0, 7));
+    const envKey = page.data.find((k) => k.name.includes('ADMIN_API_KEY'));
+    expect(envKey?.secret_prefix).toBe('(ADMIN_API_KEY)');
+    const everything = JSON.stringify(rows) + dump + list.body;
+    expect(everything).not.toContain(ADMIN_KEY.slice(0, 8));
   });
 
   it('resolves an editor\'s teams by id or key, once each', async () => {
