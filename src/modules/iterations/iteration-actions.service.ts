@@ -4,6 +4,7 @@ import { inTransaction } from '../../lib/transaction';
 import { assertIfMatch } from '../../http/etag';
 import { ApiError, conflict } from '../../http/problems';
 import { recordActivity } from '../activity/activity.service';
+import type { InitiativeView } from '../initiatives/initiatives.repo';
 import { assertInitiativeWritable, resolveInitiative, setInitiativeStatus } from '../initiatives/initiatives.service';
 import { iterationSnapshot, toIterationDto } from './iteration-dto';
 import type { IterationItemKinds } from './iteration-items';
@@ -35,9 +36,10 @@ function stampsFor(action: Action, now: string, input: TransitionInput): Partial
 }
 
 /**
- * Moves an iteration along its lifecycle. Retrying a transition that already happened returns the
- * iteration unchanged (closing again needs the same decision); anything else the status does not
- * allow is a 409 naming the current status and the allowed actions.
+ * Moves an iteration along its lifecycle. Repeating the transition that led to the current status
+ * returns the iteration unchanged (closing again needs the same decision); anything else the status
+ * does not allow is a 409 naming the current status and the allowed actions. Registered item kinds
+ * see each transition inside its transaction and may refuse it.
  */
 export function transitionIteration(ctx: Ctx, kinds: IterationItemKinds, id: string, action: Action, input: TransitionInput = {}): Iteration {
   return inTransaction(ctx.db, () => {
@@ -57,22 +59,7 @@ export function transitionIteration(ctx: Ctx, kinds: IterationItemKinds, id: str
     if (!(from as readonly string[]).includes(current.status)) throw invalidTransition(action, current.number, current.status);
 
     const repo = iterationsRepo(ctx.db);
-    if (action === 'start' && initiative.status !== 'active') {
-      throw new ApiError(
-        'conflict',
-        `Initiative '${initiative.key}' is ${initiative.status}; reopen it with PATCH {"status": "active"} before starting v${current.number}.`,
-        { extensions: { initiative_status: initiative.status } },
-      );
-    }
-    if (action === 'start') {
-      const active = repo.activeOf(current.initiativeId);
-      if (active) {
-        throw conflict(
-          `Iteration v${active.number} of '${initiative.key}' is already ${active.status}; close or abandon it before starting v${current.number}.`,
-          { active_iteration: { id: active.id, number: active.number, status: active.status } },
-        );
-      }
-    }
+    if (action === 'start') assertCanStart(initiative, current, repo.activeOf(current.initiativeId));
     const before = toIterationDto(ctx, current);
     const now = isoNow(ctx.clock);
     const patch = { status: to, ...stampsFor(action, now, input), version: current.version + 1, updatedAt: now };
@@ -80,13 +67,36 @@ export function transitionIteration(ctx: Ctx, kinds: IterationItemKinds, id: str
     const updated = { ...current, ...patch } as IterationView;
     for (const kind of kinds.all()) kind.onTransition?.(ctx, updated, action);
     const after = toIterationDto(ctx, updated);
-    recordActivity(ctx, { action: event, entityType: 'iteration', entityId: current.id, before: iterationSnapshot(before), after: iterationSnapshot(after) });
+    recordActivity(ctx, {
+      action: event,
+      entityType: 'iteration',
+      entityId: current.id,
+      before: iterationSnapshot(before),
+      after: iterationSnapshot(after),
+    });
 
     if (action === 'close' && (input.decision === 'adopt' || input.decision === 'stop')) {
       setInitiativeStatus(ctx, initiative, INITIATIVE_STATUS_AFTER[input.decision]);
     }
     return after;
   });
+}
+
+/** A completed initiative runs no iteration, and at most one runs at a time. */
+function assertCanStart(initiative: InitiativeView, current: IterationView, active: IterationRow | undefined): void {
+  if (initiative.status !== 'active') {
+    throw new ApiError(
+      'conflict',
+      `Initiative '${initiative.key}' is ${initiative.status}; reopen it with PATCH {"status": "active"} before starting v${current.number}.`,
+      { extensions: { initiative_status: initiative.status } },
+    );
+  }
+  if (active) {
+    throw conflict(
+      `Iteration v${active.number} of '${initiative.key}' is already ${active.status}; close or abandon it before starting v${current.number}.`,
+      { active_iteration: { id: active.id, number: active.number, status: active.status } },
+    );
+  }
 }
 
 function assertSameRetry(current: IterationView, action: Action, input: TransitionInput): void {
