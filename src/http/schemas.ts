@@ -39,6 +39,12 @@ export const TimestampInput = z.iso
 
 export const Version = z.number().int().min(1).describe('Incremented on every change; see ETag');
 
+/** The fields every mutable object shows: its version and when it was created and last changed. */
+export const versionedFields = { version: Version, created_at: Timestamp, updated_at: Timestamp };
+
+/** Another object named by its id and human key. */
+export const EntityRef = z.object({ id: Id, key: z.string() });
+
 const IterationRefSchema = z.object({ id: z.string(), number: z.number().int(), status: z.string() });
 
 export const ProblemSchema = z

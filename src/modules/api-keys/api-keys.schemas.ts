@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ROLES } from '../../lib/context';
-import { Id, Ref, Timestamp, Version } from '../../http/schemas';
+import { EntityRef, Id, Ref, Timestamp, versionedFields } from '../../http/schemas';
 import { PageQuery, pageSchema } from '../../http/pagination';
 
 export const ApiKeySchema = z
@@ -8,12 +8,10 @@ export const ApiKeySchema = z
     id: Id,
     name: z.string(),
     role: z.enum(ROLES),
-    teams: z.array(z.object({ id: Id, key: z.string() })).describe('Teams an editor key may write'),
+    teams: z.array(EntityRef).describe('Teams an editor key may write'),
     secret_prefix: z.string().describe('rw_ and the first four random characters of a generated secret; (ADMIN_API_KEY) for that key'),
     revoked_at: Timestamp.nullable(),
-    version: Version,
-    created_at: Timestamp,
-    updated_at: Timestamp,
+    ...versionedFields,
   })
   .meta({ id: 'ApiKey' });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, Key, Ref, Timestamp, TimestampInput, Version } from '../../http/schemas';
+import { EntityRef, Id, Key, Ref, Timestamp, TimestampInput, versionedFields } from '../../http/schemas';
 import { PageQuery, pageSchema } from '../../http/pagination';
 import { CurrentIterationSchema } from '../iterations/iterations.schemas';
 
@@ -21,26 +21,22 @@ const Attributes = z
   .refine((a) => Buffer.byteLength(JSON.stringify(a)) <= ATTRIBUTES_MAX_BYTES, `at most ${ATTRIBUTES_MAX_BYTES} bytes as JSON`)
   .describe('Custom attributes: string keys, scalar values');
 
-const NamedRef = z.object({ id: Id, key: z.string() });
-
 export const InitiativeSchema = z
   .object({
     id: Id,
     key: Key,
     title: z.string(),
     summary: z.string(),
-    team: NamedRef,
+    team: EntityRef,
     owner: z.string().nullable(),
-    theme: NamedRef.nullable(),
+    theme: EntityRef.nullable(),
     horizon: z.enum(HORIZONS),
     status: z.enum(INITIATIVE_STATUSES).describe('active; adopted or stopped follow from a closing decision'),
     tags: z.array(z.string()),
     attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
     archived_at: Timestamp.nullable().describe('Set by DELETE; archived initiatives are hidden from lists by default'),
     current_iteration: CurrentIterationSchema.nullable(),
-    version: Version,
-    created_at: Timestamp,
-    updated_at: Timestamp,
+    ...versionedFields,
   })
   .meta({ id: 'Initiative' });
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DECISIONS, ITERATION_STATUSES } from '../../db/schema';
-import { Id, Timestamp, TimestampInput, Version } from '../../http/schemas';
+import { EntityRef, Id, Timestamp, TimestampInput, versionedFields } from '../../http/schemas';
 import { NumberedPageQuery, pageSchema } from '../../http/pagination';
 import { ACTIONS } from './iteration-lifecycle';
 
@@ -33,7 +33,7 @@ export type CurrentIteration = z.infer<typeof CurrentIterationSchema>;
 export const IterationSchema = z
   .object({
     id: Id,
-    initiative: z.object({ id: Id, key: z.string() }),
+    initiative: EntityRef,
     number: z.number().int().describe('1, 2, 3 ... per initiative, never reused'),
     title: z.string(),
     goal: z.string(),
@@ -51,9 +51,7 @@ export const IterationSchema = z
     ...health,
     last_check_in_at: Timestamp.nullable(),
     allowed_actions: z.array(z.enum(ACTIONS)).describe('Transitions possible from the current status'),
-    version: Version,
-    created_at: Timestamp,
-    updated_at: Timestamp,
+    ...versionedFields,
   })
   .meta({ id: 'Iteration' });
 
@@ -151,7 +149,7 @@ const FieldChange = z.object({ from: z.unknown(), to: z.unknown() });
 
 export const IterationDiffSchema = z
   .object({
-    initiative: z.object({ id: Id, key: z.string() }),
+    initiative: EntityRef,
     from: z.object({ id: Id, number: z.number().int(), status: IterationStatusSchema }),
     to: z.object({ id: Id, number: z.number().int(), status: IterationStatusSchema }),
     fields: z.record(z.string(), FieldChange).describe('Only the fields that differ'),

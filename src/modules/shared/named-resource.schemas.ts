@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, Key, Timestamp, Version } from '../../http/schemas';
+import { Id, Key, versionedFields } from '../../http/schemas';
 import { PageQuery, pageSchema } from '../../http/pagination';
 
 export function namedSchemas(schemaId: string, example: { key: string; name: string; description: string }) {
@@ -9,9 +9,7 @@ export function namedSchemas(schemaId: string, example: { key: string; name: str
       key: Key,
       name: z.string(),
       description: z.string(),
-      version: Version,
-      created_at: Timestamp,
-      updated_at: Timestamp,
+      ...versionedFields,
     })
     .meta({ id: schemaId });
   const fields = { name: z.string().trim().min(1).max(200), description: z.string().max(4000) };
