@@ -10,6 +10,7 @@ import { registerContentTypes } from './http/content-types';
 import { registerDraining } from './http/draining';
 import { clientErrorHandler, frameworkErrorHandler, registerErrorHandling } from './http/error-handler';
 import { registerOpenApi } from './http/openapi';
+import { registerStrictQuery } from './http/strict-query';
 import { healthRoutes } from './modules/health/health.routes';
 import { apiKeyRoutes } from './modules/api-keys/api-keys.routes';
 import { activityRoutes } from './modules/activity/activity.routes';
@@ -52,6 +53,7 @@ export async function buildApp({ config, db, logger, clock = systemClock }: AppD
   registerErrorHandling(app);
   registerContentTypes(app);
   registerAuth(app);
+  registerStrictQuery(app);
   await registerOpenApi(app);
 
   // The whole API, one line per module.

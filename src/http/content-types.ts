@@ -1,12 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import secureJson from 'secure-json-parse';
 import { ApiError } from './problems';
+import { decodeUtf8 } from './utf8';
 
-/**
- * JSON bodies only (other types get 415), also as application/merge-patch+json for PATCH. An empty body counts as no body, so
- * `curl -X POST -H 'content-type: application/json'` on an action route just works; routes that
- * need a body say so through validation. Prototype-poisoning keys are rejected.
- */
 /**
  * Strings must be valid Unicode: a lone surrogate cannot be stored and read back as sent. Walks
  * the parsed value with an explicit stack, so deep nesting cannot overflow the call stack.
@@ -27,10 +23,20 @@ function hasLoneSurrogate(root: unknown): boolean {
   return false;
 }
 
+/**
+ * JSON bodies only (other types get 415), also as application/merge-patch+json for PATCH. An empty body counts as no body, so
+ * `curl -X POST -H 'content-type: application/json'` on an action route just works; routes that
+ * need a body say so through validation. Bytes that are not UTF-8 and prototype-poisoning keys are rejected.
+ */
 export function registerContentTypes(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(['application/json', 'application/merge-patch+json'], { parseAs: 'string' }, (_req, body, done) => {
-    const text = (body as string).trim();
+  app.addContentTypeParser(['application/json', 'application/merge-patch+json'], { parseAs: 'buffer' }, (_req, body, done) => {
+    let text: string;
+    try {
+      text = decodeUtf8(body as Buffer).trim();
+    } catch (err) {
+      return done(err as ApiError, undefined);
+    }
     if (text === '') return done(null, undefined);
     let parsed: unknown;
     try {
