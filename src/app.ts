@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './config';
 import type { Db } from './db/client';
 import { systemClock, type Clock } from './lib/clock';
@@ -10,6 +10,7 @@ import { registerContentTypes } from './http/content-types';
 import { registerDraining } from './http/draining';
 import { clientErrorHandler, frameworkErrorHandler, registerErrorHandling } from './http/error-handler';
 import { registerOpenApi } from './http/openapi';
+import { responseSerializerCompiler } from './http/serializer';
 import { registerStrictQuery } from './http/strict-query';
 import { healthRoutes } from './modules/health/health.routes';
 import { apiKeyRoutes } from './modules/api-keys/api-keys.routes';
@@ -26,10 +27,12 @@ export interface AppDeps {
   db: Db;
   logger: FastifyBaseLogger;
   clock?: Clock;
+  /** Check every response against its zod schema as well (tests); see responseSerializerCompiler. */
+  verifyResponses?: boolean;
 }
 
 /** Builds the whole API. The caller owns the database and the logger (and closes them). */
-export async function buildApp({ config, db, logger, clock = systemClock }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp({ config, db, logger, clock = systemClock, verifyResponses = false }: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger,
     genReqId: () => randomUUID(),
@@ -46,7 +49,7 @@ export async function buildApp({ config, db, logger, clock = systemClock }: AppD
   app.decorate('config', config);
   app.decorate('iterationItems', new IterationItemKinds());
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(responseSerializerCompiler({ verify: verifyResponses }));
   app.addHook('onRequest', async (request, reply) => void reply.header('x-request-id', request.id));
 
   registerDraining(app);

@@ -27,7 +27,7 @@ export async function makeApp(env: Record<string, string> = {}, dbPath = ':memor
   const db = openDatabase({ path: config.DATABASE_PATH });
   const { generatedSecret } = ensureAdminKey(db, clock, config.ADMIN_API_KEY);
   const adminKey = config.ADMIN_API_KEY ?? generatedSecret ?? '';
-  const app = await buildApp({ config, db, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), clock });
+  const app = await buildApp({ config, db, logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), clock, verifyResponses: true });
   await app.ready();
   return {
     app,
