@@ -96,7 +96,7 @@ async function main(): Promise<void> {
   console.log(`${ROWS} initiatives with 3 iterations and 3 check-ins each, node ${process.version}`);
 
   const key = (i: number) => `initiative-${(i * 7919) % ROWS}`;
-  const prepared = await timeIt('repo.find(key), prepared statement', 20_000, (i) => initiativesRepo(db).find(key(i)));
+  const prepared = await timeIt('repo.find(key), prepared statement', 20_000, (i) => initiativesRepo(db).read(key(i)));
   const builder = await timeIt('same read through the query builder', 20_000, (i) =>
     db.select().from(initiatives).innerJoin(teams, eq(teams.id, initiatives.teamId))
       .where(or(eq(initiatives.id, key(i)), eq(initiatives.key, key(i)))).get(),

@@ -1,11 +1,10 @@
 import { z } from 'zod';
+import { isIdShaped } from '../lib/ids';
 import { PROBLEMS, type ProblemCode } from './problems';
 
 /** Shapes shared by every module: identifiers, keys, timestamps and the problem body. */
 
 export const Id = z.string().min(1).max(64).describe('Opaque identifier');
-
-const ID_SHAPE = /^[a-z]+_[0-9a-z]{26}$/;
 
 /** Human keys (`lead-scoring`, `win_rate`): lowercase words joined by '-' or '_'. */
 export const Key = z
@@ -13,7 +12,7 @@ export const Key = z
   .min(2)
   .max(64)
   .regex(/^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$/, 'use lowercase letters and digits, words joined by "-" or "_"')
-  .refine((k) => !ID_SHAPE.test(k), 'a key must not look like an id')
+  .refine((k) => !isIdShaped(k), 'a key must not look like an id')
   .describe('Human key, unique, immutable');
 
 /** An id or a human key, wherever a path or body names an entity. */

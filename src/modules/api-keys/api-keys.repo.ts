@@ -4,17 +4,22 @@ import type { Db } from '../../db/client';
 import { perDb } from '../../lib/per-db';
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
+interface ActiveKey {
+  id: string;
+  name: string;
+  role: ApiKeyRow['role'];
+}
 export interface KeyTeam {
   id: string;
   key: string;
 }
 
 export const apiKeysRepo = perDb((db: Db) => {
-  const byHash = db
-    .select({ id: apiKeys.id, name: apiKeys.name, role: apiKeys.role })
-    .from(apiKeys)
-    .where(and(eq(apiKeys.secretHash, sql.placeholder('hash')), isNull(apiKeys.revokedAt)))
-    .prepare();
+  // Every request's first statement: the key and, for an editor, its teams, in one lookup on the hash index.
+  const byHash = db.$client.prepare<[string], ActiveKey & { team_ids: string }>(
+    `SELECT k.id, k.name, k.role, (SELECT json_group_array(kt.team_id) FROM api_key_teams kt WHERE kt.api_key_id = k.id) AS team_ids
+     FROM api_keys k WHERE k.secret_hash = ? AND k.revoked_at IS NULL`,
+  );
   const byId = db.select().from(apiKeys).where(eq(apiKeys.id, sql.placeholder('id'))).prepare();
   const teamsOf = db
     .select({ id: teams.id, key: teams.key })
@@ -25,8 +30,11 @@ export const apiKeysRepo = perDb((db: Db) => {
     .prepare();
 
   return {
-    /** The hot path of every request: an active key by the hash of its secret. */
-    findActiveByHash: (hash: string) => byHash.get({ hash }),
+    /** The hot path of every request: an active key by the hash of its secret, with the teams it may write. */
+    findActiveByHash(hash: string): (ActiveKey & { teamIds: string[] }) | undefined {
+      const r = byHash.get(hash);
+      return r && { id: r.id, name: r.name, role: r.role, teamIds: JSON.parse(r.team_ids) as string[] };
+    },
     findById: (id: string): ApiKeyRow | undefined => byId.get({ id }),
     teamsOf: (id: string): KeyTeam[] => teamsOf.all({ id }),
 

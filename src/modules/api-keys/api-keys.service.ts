@@ -36,8 +36,7 @@ export function authenticate(db: Db, secret: string): Actor | undefined {
   const repo = apiKeysRepo(db);
   const key = repo.findActiveByHash(hashSecret(secret));
   if (!key) return undefined;
-  const teamIds = key.role === 'editor' ? repo.teamsOf(key.id).map((t) => t.id) : [];
-  return { keyId: key.id, name: key.name, role: key.role, teamIds: new Set(teamIds) };
+  return { keyId: key.id, name: key.name, role: key.role, teamIds: new Set(key.role === 'editor' ? key.teamIds : []) };
 }
 
 function load(ctx: Ctx, id: string): ApiKeyRow {

@@ -7,9 +7,22 @@ export type CheckInRow = typeof checkIns.$inferSelect;
 
 export const checkInsRepo = perDb((db: Db) => {
   const byId = db.select().from(checkIns).where(eq(checkIns.id, sql.placeholder('id'))).prepare();
+  const P = sql.placeholder;
+  const insert = db
+    .insert(checkIns)
+    .values({
+      id: P('id'),
+      iterationId: P('iterationId'),
+      health: P('health'),
+      note: P('note'),
+      authorKeyId: P('authorKeyId'),
+      authorName: P('authorName'),
+      createdAt: P('createdAt'),
+    })
+    .prepare();
   return {
     findById: (id: string): CheckInRow | undefined => byId.get({ id }),
-    insert: (row: CheckInRow) => void db.insert(checkIns).values(row).run(),
+    insert: (row: CheckInRow) => void insert.run(row),
 
     /** Newest first (ids increase with time). */
     list: (iterationId: string, page: { limit: number; cursor?: string }): CheckInRow[] =>

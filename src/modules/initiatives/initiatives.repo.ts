@@ -1,9 +1,12 @@
-import { and, asc, eq, gt, gte, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
-import { initiatives, iterations, teams, themes } from '../../db/schema';
+import { eq } from 'drizzle-orm';
+import { initiatives } from '../../db/schema';
 import type { Db } from '../../db/client';
+import { isIdShaped } from '../../lib/ids';
 import { perDb } from '../../lib/per-db';
-import { currentIterationId } from '../iterations/iterations.repo';
+import type { IterationView } from '../iterations/iterations.repo';
+import { CURRENT_ITERATION_JOIN, listStatementSql, listParams, READ_COLUMNS, type InitiativeFilters } from './initiatives.sql';
 
+export type { InitiativeFilters } from './initiatives.sql';
 export type InitiativeRow = typeof initiatives.$inferSelect;
 
 /** An initiative with the keys of what it refers to. */
@@ -12,106 +15,114 @@ export interface InitiativeView extends InitiativeRow {
   themeKey: string | null;
 }
 
-export interface InitiativeFilters {
-  teamId?: string;
-  themeId?: string;
-  status?: InitiativeRow['status'];
-  horizon?: InitiativeRow['horizon'];
-  tag?: string;
-  updatedSince?: string;
-  q?: string;
-  iterationStatus?: string;
-  archived: 'true' | 'false' | 'all';
+/** What an initiative shows of its current iteration. */
+export type CurrentIterationView = Pick<
+  IterationView,
+  'id' | 'number' | 'status' | 'plannedStart' | 'plannedEnd' | 'startedAt' | 'health' | 'lastCheckInAt'
+>;
+
+/** An initiative as read: with its current iteration, fetched by the same statement. */
+export interface InitiativeRead extends InitiativeView {
+  current: CurrentIterationView | null;
 }
 
-const P = sql.placeholder;
+/** A row of READ_COLUMNS, as better-sqlite3 returns it. */
+interface ReadRecord {
+  id: string;
+  key: string;
+  title: string;
+  summary: string;
+  team_id: string;
+  team_key: string;
+  owner: string | null;
+  theme_id: string | null;
+  theme_key: string | null;
+  horizon: InitiativeRow['horizon'];
+  status: InitiativeRow['status'];
+  tags: string;
+  attributes: string;
+  archived_at: string | null;
+  version: number;
+  created_at: string;
+  updated_at: string;
+  c_id: string | null;
+  c_number: number;
+  c_status: IterationView['status'];
+  c_planned_start: string | null;
+  c_planned_end: string | null;
+  c_started_at: string | null;
+  c_health: IterationView['health'];
+  c_last_check_in_at: string | null;
+}
 
-/**
- * Each list filter as SQL over a named placeholder. A list request uses the statement for its
- * combination of filters, prepared the first time that combination is asked for, so dashboards
- * polling the same query never rebuild it.
- */
-const FILTERS = {
-  teamId: () => eq(initiatives.teamId, P('teamId')),
-  themeId: () => eq(initiatives.themeId, P('themeId')),
-  status: () => eq(initiatives.status, P('status')),
-  horizon: () => eq(initiatives.horizon, P('horizon')),
-  tag: () => sql`EXISTS (SELECT 1 FROM json_each(${initiatives.tags}) WHERE value = ${P('tag')})`,
-  updatedSince: () => gte(initiatives.updatedAt, P('updatedSince')),
-  // Case-insensitive substring match on key or title; the pattern escapes % and _.
-  q: () => or(sql`${initiatives.key} LIKE ${P('q')} ESCAPE '\\'`, sql`${initiatives.title} LIKE ${P('q')} ESCAPE '\\'`),
-  iterationStatus: () =>
-    sql`(SELECT s.status FROM ${iterations} s WHERE s.id = ${currentIterationId(initiatives.id)}) = ${P('iterationStatus')}`,
-  noIteration: () => sql`${currentIterationId(initiatives.id)} IS NULL`,
-  archivedOnly: () => isNotNull(initiatives.archivedAt),
-  liveOnly: () => isNull(initiatives.archivedAt),
-  cursor: () => gt(initiatives.id, P('cursor')),
-} satisfies Record<string, () => SQL | undefined>;
-
-type Filter = keyof typeof FILTERS;
-
-const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-
-/** The bound values of a list request, and the filters (some take no value) it applies. */
-function listParams(f: InitiativeFilters, page: { limit: number; cursor?: string }) {
-  const values: Partial<Record<Filter, string>> = {
-    teamId: f.teamId,
-    themeId: f.themeId,
-    status: f.status,
-    horizon: f.horizon,
-    tag: f.tag,
-    updatedSince: f.updatedSince,
-    q: f.q === undefined ? undefined : likePattern(f.q),
-    iterationStatus: f.iterationStatus === 'none' ? undefined : f.iterationStatus,
-    cursor: page.cursor,
+/** One plain mapping per row: the hot reads skip the query builder's generic row mapping. */
+function toRead(r: ReadRecord): InitiativeRead {
+  return {
+    id: r.id,
+    key: r.key,
+    title: r.title,
+    summary: r.summary,
+    teamId: r.team_id,
+    teamKey: r.team_key,
+    owner: r.owner,
+    themeId: r.theme_id,
+    themeKey: r.theme_key,
+    horizon: r.horizon,
+    status: r.status,
+    tags: JSON.parse(r.tags) as string[],
+    attributes: JSON.parse(r.attributes) as InitiativeRow['attributes'],
+    archivedAt: r.archived_at,
+    version: r.version,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    current:
+      r.c_id === null
+        ? null
+        : {
+            id: r.c_id,
+            number: r.c_number,
+            status: r.c_status,
+            plannedStart: r.c_planned_start,
+            plannedEnd: r.c_planned_end,
+            startedAt: r.c_started_at,
+            health: r.c_health,
+            lastCheckInAt: r.c_last_check_in_at,
+          },
   };
-  const bound = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
-  const filters = Object.keys(bound) as Filter[];
-  if (f.iterationStatus === 'none') filters.push('noIteration');
-  if (f.archived !== 'all') filters.push(f.archived === 'true' ? 'archivedOnly' : 'liveOnly');
-  return { filters, bound: { ...bound, limit: page.limit + 1 } };
 }
 
 export const initiativesRepo = perDb((db: Db) => {
-  const base = () =>
-    db
-      .select({ row: initiatives, teamKey: teams.key, themeKey: themes.key })
-      .from(initiatives)
-      .innerJoin(teams, eq(teams.id, initiatives.teamId))
-      .leftJoin(themes, eq(themes.id, initiatives.themeId));
-  const flatten = (r: { row: InitiativeRow; teamKey: string; themeKey: string | null }): InitiativeView => ({
-    ...r.row,
-    teamKey: r.teamKey,
-    themeKey: r.themeKey,
-  });
-
-  const byId = base().where(eq(initiatives.id, sql.placeholder('ref'))).prepare();
-  const listStatements = new Map<string, ReturnType<ReturnType<typeof base>['prepare']>>();
-  const byKey = base().where(eq(initiatives.key, sql.placeholder('ref'))).prepare();
+  const sqlite = db.$client;
+  const read = (where: string) => sqlite.prepare<[string], ReadRecord>(`SELECT ${READ_COLUMNS} ${CURRENT_ITERATION_JOIN} WHERE ${where}`);
+  const readById = read('i.id = ?');
+  const readByKey = read('i.key = ?');
+  const keyExists = sqlite.prepare<[string], { one: number }>('SELECT 1 AS one FROM initiatives WHERE key = ?');
+  const listStatements = new Map<string, ReturnType<typeof sqlite.prepare<[Record<string, unknown>], ReadRecord>>>();
 
   return {
-    /** By id, then by key (keys never look like ids). */
-    find(ref: string): InitiativeView | undefined {
-      const r = byId.get({ ref }) ?? byKey.get({ ref });
-      return r && flatten(r);
+    /** By id or by key (keys never look like ids), with its current iteration: one statement. */
+    read(ref: string): InitiativeRead | undefined {
+      const r = (isIdShaped(ref) ? readById : readByKey).get(ref);
+      return r && toRead(r);
     },
-    keyExists: (key: string): boolean => byKey.get({ ref: key }) !== undefined,
+    keyExists: (key: string): boolean => keyExists.get(key) !== undefined,
     insert: (row: InitiativeRow) => void db.insert(initiatives).values(row).run(),
     update: (id: string, patch: Partial<InitiativeRow>) => void db.update(initiatives).set(patch).where(eq(initiatives.id, id)).run(),
 
-    list(f: InitiativeFilters, page: { limit: number; cursor?: string }): InitiativeView[] {
+    /**
+     * A page ordered by id, each with its current iteration, in one statement. The statement for a
+     * combination of filters is prepared the first time it is asked for, so dashboards polling the
+     * same query never rebuild it.
+     */
+    list(f: InitiativeFilters, page: { limit: number; cursor?: string }): InitiativeRead[] {
       const { filters, bound } = listParams(f, page);
       const shape = filters.join(',');
       let statement = listStatements.get(shape);
       if (!statement) {
-        statement = base()
-          .where(and(...filters.map((name) => FILTERS[name]())))
-          .orderBy(asc(initiatives.id))
-          .limit(P('limit'))
-          .prepare();
+        statement = sqlite.prepare<[Record<string, unknown>], ReadRecord>(listStatementSql(filters));
         listStatements.set(shape, statement);
       }
-      return statement.all(bound).map(flatten);
+      return statement.all(bound).map(toRead);
     },
   };
 });

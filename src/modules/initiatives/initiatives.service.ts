@@ -10,9 +10,9 @@ import { toPage, type PageRequest } from '../../http/pagination';
 import { recordActivity } from '../activity/activity.service';
 import { teamsService } from '../teams/teams.module';
 import { themesService } from '../themes/themes.module';
-import { iterationsRepo, type IterationView } from '../iterations/iterations.repo';
+import { iterationsRepo } from '../iterations/iterations.repo';
 import { toCurrentIteration } from '../iterations/iteration-dto';
-import { initiativesRepo, type InitiativeRow, type InitiativeView } from './initiatives.repo';
+import { initiativesRepo, type CurrentIterationView, type InitiativeRead, type InitiativeRow, type InitiativeView } from './initiatives.repo';
 import type {
   CreateInitiativeInput,
   Initiative,
@@ -20,7 +20,7 @@ import type {
   UpdateInitiativeInput,
 } from './initiatives.schemas';
 
-function toDto(ctx: Ctx, v: InitiativeView, current: IterationView | undefined): Initiative {
+function toDto(ctx: Ctx, v: InitiativeView, current: CurrentIterationView | null | undefined): Initiative {
   return {
     id: v.id,
     key: v.key,
@@ -47,9 +47,9 @@ function snapshot(dto: Initiative): Record<string, unknown> {
   return own;
 }
 
-/** An initiative by id or key, or 404. */
-export function resolveInitiative(ctx: Pick<Ctx, 'db'>, ref: string): InitiativeView {
-  const view = initiativesRepo(ctx.db).find(ref);
+/** An initiative by id or key (with its current iteration as of this read), or 404. */
+export function resolveInitiative(ctx: Pick<Ctx, 'db'>, ref: string): InitiativeRead {
+  const view = initiativesRepo(ctx.db).read(ref);
   if (!view) throw notFound('initiative', ref);
   return view;
 }
@@ -66,7 +66,7 @@ export function assertInitiativeWritable(ctx: Ctx, v: InitiativeView): void {
 
 export function getInitiative(ctx: Ctx, ref: string): Initiative {
   const v = resolveInitiative(ctx, ref);
-  return toDto(ctx, v, iterationsRepo(ctx.db).currentOne(v.id));
+  return toDto(ctx, v, v.current);
 }
 
 export function listInitiatives(ctx: Ctx, f: InitiativeListFilters, page: PageRequest) {
@@ -84,8 +84,7 @@ export function listInitiatives(ctx: Ctx, f: InitiativeListFilters, page: PageRe
     },
     { limit: page.limit, cursor: page.cursor },
   );
-  const current = iterationsRepo(ctx.db).currentOf(rows.map((r) => r.id));
-  return toPage(rows, page.limit, (r) => r.id, (r) => toDto(ctx, r, current.get(r.id)));
+  return toPage(rows, page.limit, (r) => r.id, (r) => toDto(ctx, r, r.current));
 }
 
 export function createInitiative(ctx: Ctx, input: CreateInitiativeInput): Initiative {
@@ -114,7 +113,7 @@ export function createInitiative(ctx: Ctx, input: CreateInitiativeInput): Initia
       updatedAt: now,
     };
     repo.insert(row);
-    const dto = toDto(ctx, { ...row, teamKey: team.key, themeKey: theme?.key ?? null }, undefined);
+    const dto = toDto(ctx, { ...row, teamKey: team.key, themeKey: theme?.key ?? null }, null);
     recordActivity(ctx, { action: 'initiative.created', entityType: 'initiative', entityId: row.id, before: null, after: snapshot(dto) });
     return dto;
   });

@@ -34,15 +34,6 @@ export const iterationsRepo = perDb((db: Db) => {
   const viewByNumber = viewQuery()
     .where(and(eq(iterations.initiativeId, sql.placeholder('initiativeId')), eq(iterations.number, sql.placeholder('number'))))
     .prepare();
-  // The ids arrive as one JSON array, so a single statement prepared once serves any page size.
-  const currentOfMany = viewQuery()
-    .where(
-      and(
-        sql`${iterations.initiativeId} IN (SELECT value FROM json_each(${sql.placeholder('ids')}))`,
-        eq(iterations.id, currentIterationId(iterations.initiativeId)),
-      ),
-    )
-    .prepare();
   const currentOne = viewQuery()
     .where(eq(iterations.id, currentIterationId(sql.placeholder('initiativeId'))))
     .prepare();
@@ -93,14 +84,7 @@ export const iterationsRepo = perDb((db: Db) => {
         .all();
     },
 
-    /** The current iteration of one initiative (the hot path of reading an initiative). */
+    /** The current iteration of one initiative, read afresh inside a write's transaction. */
     currentOne: (initiativeId: string): IterationView | undefined => currentOne.get({ initiativeId }),
-
-    /** The current iteration of each initiative, for embedding in initiative representations. */
-    currentOf(initiativeIds: string[]): Map<string, IterationView> {
-      if (initiativeIds.length === 0) return new Map();
-      const rows = currentOfMany.all({ ids: JSON.stringify(initiativeIds) });
-      return new Map(rows.map((r) => [r.initiativeId, r]));
-    },
   };
 });
