@@ -32,6 +32,18 @@ function finishDocument<T>(generated: T): T {
   return { ...document, components: { ...document.components, schemas } } as T;
 }
 
+/** Every tag a route uses, declared once (alphabetical) so tools can group and explain operations. */
+const TAGS = [
+  { name: 'activity', description: 'The audit trail: one entry per change (actor, action, changed fields before and after), written in the same transaction as the change.' },
+  { name: 'api-keys', description: 'Bearer keys and their roles (admin, editor, viewer); admins only. Secrets are shown once, at creation.' },
+  { name: 'check-ins', description: 'Dated health updates (on_track, at_risk, off_track) on an iteration in progress; they drive health and stale.' },
+  { name: 'health', description: 'Liveness and readiness probes for load balancers and orchestrators; no key needed.' },
+  { name: 'initiatives', description: 'Roadmap items owned by a team, advancing through numbered iterations; archived, never deleted.' },
+  { name: 'iterations', description: 'Numbered versions of an initiative: plan, start, review, close with a decision, carry open work over, compare.' },
+  { name: 'teams', description: 'The teams that own initiatives and scope editor keys; anyone reads, admins write.' },
+  { name: 'themes', description: 'Strategic pillars initiatives belong to; anyone reads, admins write.' },
+];
+
 /** The OpenAPI 3.0.3 document is generated from the routes' zod schemas; nothing is written by hand. */
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   await app.register(fastifySwagger, {
@@ -43,8 +55,10 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         description:
           'Run a sales-ops and revenue-ops roadmap in small, measured iterations. Every /v1 call carries ' +
           '`Authorization: Bearer <key>`. Errors are RFC 9457 problem+json. Lists page with `limit` and `cursor`.',
+        contact: { name: 'Roadworks', url: 'https://roadworks.dev' },
       },
       servers: [{ url: '/' }],
+      tags: TAGS,
       components: {
         securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key created with POST /v1/api-keys' } },
       },

@@ -20,6 +20,7 @@ export const PROBLEMS = {
   rate_limited: [429, 'Too many requests'],
   headers_too_large: [431, 'Request header fields too large'],
   internal_error: [500, 'Internal server error'],
+  not_ready: [503, 'Service unavailable'],
   shutting_down: [503, 'Service unavailable'],
 } as const satisfies Record<string, readonly [number, string]>;
 

@@ -14,6 +14,8 @@ export const activityRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'listActivity',
         tags: ['activity'],
         summary: 'List the activity log, newest first (API key changes are shown to admins only)',
+        description:
+          'Any key; entries about API keys are shown to admin keys only. Filter by entity, actor, action or a time range (since, until) to follow changes, e.g. to iterations and check-ins, that updated_since does not cover.',
         querystring: ActivityQuery,
         response: { 200: ActivityPage, ...errorResponses() },
       },

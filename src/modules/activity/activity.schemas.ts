@@ -19,10 +19,10 @@ export const ActivityEntrySchema = z
 export type ActivityEntry = z.infer<typeof ActivityEntrySchema>;
 
 export const ActivityQuery = PageQuery.extend({
-  entity_type: z.string().max(64).optional(),
-  entity_id: z.string().max(64).optional(),
+  entity_type: z.string().max(64).optional().describe('e.g. initiative, iteration, check_in, team, theme, api_key'),
+  entity_id: z.string().max(64).optional().describe('Id of the changed object'),
   actor: z.string().max(64).optional().describe('API key id of the actor'),
-  action: z.string().max(64).optional(),
+  action: z.string().max(64).optional().describe('e.g. initiative.updated, iteration.closed'),
   since: TimestampInput.optional().describe('Only entries at or after this time'),
   until: TimestampInput.optional().describe('Only entries at or before this time'),
 }).strict();

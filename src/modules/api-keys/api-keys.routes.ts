@@ -17,6 +17,8 @@ export const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'createApiKey',
         tags,
         summary: 'Create an API key (admin); the secret is shown once',
+        description:
+          'Admin keys only. An editor key names the teams it may write (404 for an unknown team); admins and viewers take none. The secret appears only in this response (Cache-Control: no-store) and is stored as a hash: keep it.',
         body: CreateApiKeyBody,
         response: { 201: CreatedApiKeySchema, ...errorResponses(404, 413, 415) },
       },
@@ -36,6 +38,8 @@ export const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'listApiKeys',
         tags,
         summary: 'List API keys (admin); secrets are never shown',
+        description:
+          'Admin keys only. Filter by role or revoked; each key shows its secret_prefix to recognise it, never the secret. Paginated with limit and cursor; the Link header points at the next page.',
         querystring: ApiKeyListQuery,
         response: { 200: ApiKeyPage, ...errorResponses() },
       },
@@ -54,6 +58,8 @@ export const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'getApiKey',
         tags,
         summary: 'Get an API key (admin)',
+        description:
+          'Admin keys only. Sends an ETag; with If-None-Match naming it the answer is 304.',
         params: IdParams,
         response: { 200: ApiKeySchema, 304: NoContent, ...errorResponses(404) },
       },
@@ -69,6 +75,8 @@ export const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'revokeApiKey',
         tags,
         summary: 'Revoke an API key (admin); it answers 401 from then on',
+        description:
+          'Admin keys only. The key answers 401 from then on; revoking it again is harmless. 409 for the last active admin key and for the ADMIN_API_KEY key (rotate that by changing the setting); honours If-Match.',
         params: IdParams,
         response: { 204: NoContent, ...errorResponses(404, 409, 412) },
       },

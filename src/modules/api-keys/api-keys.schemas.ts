@@ -33,8 +33,12 @@ export const CreateApiKeyBody = z
 export type CreateApiKeyInput = z.infer<typeof CreateApiKeyBody>;
 
 export const ApiKeyListQuery = PageQuery.extend({
-  role: z.enum(ROLES).optional(),
-  revoked: z.enum(['true', 'false']).optional().transform((v) => (v === undefined ? undefined : v === 'true')),
+  role: z.enum(ROLES).optional().describe('Only keys with this role'),
+  revoked: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === 'true'))
+    .describe('true: revoked keys only; false: active keys only; absent: both'),
 }).strict();
 
 export const ApiKeyPage = pageSchema(ApiKeySchema);

@@ -17,6 +17,8 @@ export const checkInRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'createCheckIn',
         tags,
         summary: 'Post a dated health update on an active iteration',
+        description:
+          "Editors of the initiative's team and admins. Only an under_construction or in_review iteration takes a check-in (409 otherwise); it sets the iteration's health and resets its stale clock.",
         params: IdParams,
         body: CreateCheckInBody,
         response: { 201: CheckInSchema, ...errorResponses(404, 409, 413, 415) },
@@ -37,6 +39,8 @@ export const checkInRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'listCheckIns',
         tags,
         summary: "List an iteration's check-ins, newest first",
+        description:
+          'Any key. Newest first, paginated with limit and cursor; the Link header points at the next page.',
         params: IdParams,
         querystring: CheckInListQuery,
         response: { 200: CheckInPage, ...errorResponses(404) },
@@ -53,6 +57,8 @@ export const checkInRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'getCheckIn',
         tags,
         summary: 'Get one check-in',
+        description:
+          'Any key. Sends an ETag; with If-None-Match naming it the answer is 304.',
         params: IdParams,
         response: { 200: CheckInSchema, 304: NoContent, ...errorResponses(404) },
       },

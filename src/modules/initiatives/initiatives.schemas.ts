@@ -14,9 +14,15 @@ const Tag = z
 
 const ATTRIBUTES_MAX_BYTES = 8192;
 
+/**
+ * An attribute value: a string, number, boolean or null. Null rides on the string branch because
+ * OpenAPI 3.0 has no null type: a bare `nullable` beside an `anyOf` is invalid, one on a typed branch is not.
+ */
+const attributeValue = (text: z.ZodString) => z.union([text.nullable(), z.number(), z.boolean()]);
+
 /** Team-defined custom fields: a flat object of scalars, so dashboards can filter and group by them. */
 const Attributes = z
-  .record(z.string().min(1).max(64), z.union([z.string().max(1000), z.number(), z.boolean(), z.null()]))
+  .record(z.string().min(1).max(64), attributeValue(z.string().max(1000)))
   .refine((a) => Object.keys(a).length <= 50, 'at most 50 attributes')
   .refine((a) => Buffer.byteLength(JSON.stringify(a)) <= ATTRIBUTES_MAX_BYTES, `at most ${ATTRIBUTES_MAX_BYTES} bytes as JSON`)
   .describe('Custom attributes: string keys, scalar values');
@@ -33,7 +39,7 @@ export const InitiativeSchema = z
     horizon: z.enum(HORIZONS),
     status: z.enum(INITIATIVE_STATUSES).describe('active; adopted or stopped follow from a closing decision'),
     tags: z.array(z.string()),
-    attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+    attributes: z.record(z.string(), attributeValue(z.string())),
     archived_at: Timestamp.nullable().describe('Set by DELETE; archived initiatives are hidden from lists by default'),
     current_iteration: CurrentIterationSchema.nullable(),
     ...versionedFields,
@@ -95,9 +101,9 @@ export type UpdateInitiativeInput = z.infer<typeof UpdateInitiativeBody>;
 export const InitiativeListQuery = PageQuery.extend({
   team: Ref.optional(),
   theme: Ref.optional(),
-  status: z.enum(INITIATIVE_STATUSES).optional(),
-  horizon: z.enum(HORIZONS).optional(),
-  tag: Tag.optional(),
+  status: z.enum(INITIATIVE_STATUSES).optional().describe('Only initiatives with this status'),
+  horizon: z.enum(HORIZONS).optional().describe('Only initiatives on this horizon'),
+  tag: Tag.optional().describe('Only initiatives carrying this tag'),
   updated_since: TimestampInput.optional(),
   q: z
     .string()
@@ -111,7 +117,7 @@ export const InitiativeListQuery = PageQuery.extend({
     .enum(['planned', 'under_construction', 'in_review', 'closed', 'abandoned', 'none'])
     .optional()
     .describe('Status of the current iteration; none = no iteration yet'),
-  archived: z.enum(['true', 'false', 'all']).default('false'),
+  archived: z.enum(['true', 'false', 'all']).default('false').describe('true: archived only; all: both; false: live only'),
 }).strict();
 
 export type InitiativeListFilters = Omit<z.infer<typeof InitiativeListQuery>, 'limit' | 'cursor'>;

@@ -33,6 +33,8 @@ export const iterationRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'createIteration',
         tags,
         summary: 'Plan the next version of an initiative, carrying over open items from the previous one',
+        description:
+          "Editors of the initiative's team and admins; every field is optional, the body too. The previous version must be closed or abandoned first (409), and its open items are copied in and listed in carried; send carry_over: false to plan ahead while it is still in play.",
         params: IdParams,
         body: CreateIterationBody,
         response: { 201: CreatedIterationSchema, ...errorResponses(404, 409, 413, 415) },
@@ -54,6 +56,8 @@ export const iterationRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'listIterations',
         tags,
         summary: "List an initiative's iterations, newest first",
+        description:
+          'Any key. Filter by status; order=asc lists oldest first. Paginated with limit and cursor; the Link header points at the next page.',
         params: IdParams,
         querystring: IterationListQuery,
         response: { 200: IterationPage, ...errorResponses(404) },
@@ -73,6 +77,8 @@ export const iterationRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'diffIterations',
         tags,
         summary: 'What changed between two versions (by number): fields, items added, removed and changed',
+        description:
+          'Any key. a and b are version numbers of the initiative named by id or key; answers 304 with If-None-Match while neither version changed.',
         params: DiffParams,
         response: { 200: IterationDiffSchema, 304: NoContent, ...errorResponses(404) },
       },
@@ -91,6 +97,8 @@ export const iterationRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'getIteration',
         tags,
         summary: 'Get an iteration with its health and the actions its status allows',
+        description:
+          'Any key. allowed_actions lists the lifecycle actions its status permits; the ETag includes health and stale, and If-None-Match answers 304 while nothing shown changed.',
         params: IdParams,
         response: { 200: IterationSchema, 304: NoContent, ...errorResponses(404) },
       },
@@ -106,6 +114,8 @@ export const iterationRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'updateIteration',
         tags,
         summary: 'Update goal, title, time box or outcome; honours If-Match. Closed or abandoned iterations are frozen (409).',
+        description:
+          "Editors of the initiative's team and admins. Send only the fields to change; null clears planned_start, planned_end or outcome, and planned_end must stay after planned_start (400). A stale If-Match is a 412.",
         params: IdParams,
         body: UpdateIterationBody,
         response: { 200: IterationSchema, ...errorResponses(404, 409, 412, 413, 415) },
@@ -123,6 +133,8 @@ export const iterationRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'carryOverIntoIteration',
         tags,
         summary: 'Copy in the open items of the previous version once it is closed or abandoned (for versions planned ahead); once per iteration',
+        description:
+          "Editors of the initiative's team and admins; no body needed. Meant for a version planned with carry_over: false: the copied items are listed in carried, each with its carried_from. A second call, or a call on version 1, is a 409; honours If-Match.",
         params: IdParams,
         body: EmptyBody,
         response: { 200: CreatedIterationSchema, ...errorResponses(404, 409, 412, 413, 415) },
@@ -136,7 +148,13 @@ export const iterationRoutes: FastifyPluginAsyncZod = async (app) => {
   );
 
   /** One route per lifecycle action; each maps its own body to the transition input. */
-  function actionRoute<B extends z.ZodType>(action: Action, summary: string, body: B, toInput: (b: z.output<B>) => TransitionInput) {
+  function actionRoute<B extends z.ZodType>(
+    action: Action,
+    summary: string,
+    description: string,
+    body: B,
+    toInput: (b: z.output<B>) => TransitionInput,
+  ) {
     app.post(
       `/iterations/:id/${action}`,
       {
@@ -145,6 +163,7 @@ export const iterationRoutes: FastifyPluginAsyncZod = async (app) => {
           operationId: `${action}Iteration`,
           tags,
           summary: `${summary}. Honours If-Match; repeating the transition that led to the current status returns the iteration unchanged.`,
+          description: `Editors of the initiative's team and admins. ${description}`,
           params: IdParams,
           body,
           response: { 200: IterationSchema, ...errorResponses(404, 409, 412, 413, 415) },
@@ -158,8 +177,32 @@ export const iterationRoutes: FastifyPluginAsyncZod = async (app) => {
     );
   }
 
-  actionRoute('start', 'Start: planned -> under_construction (one active iteration per initiative)', EmptyBody, () => ({}));
-  actionRoute('review', 'Review: under_construction -> in_review', EmptyBody, () => ({}));
-  actionRoute('close', 'Close with a decision: in_review -> closed; adopt or stop completes the initiative', CloseIterationBody, (b) => b);
-  actionRoute('abandon', 'Abandon: planned or under_construction -> abandoned', AbandonIterationBody, (b) => ({ outcome: b?.reason }));
+  actionRoute(
+    'start',
+    'Start: planned -> under_construction (one active iteration per initiative)',
+    'No body needed. 409 while another iteration of the initiative is active (named in active_iteration) or when its status does not allow starting (the problem lists allowed_actions).',
+    EmptyBody,
+    () => ({}),
+  );
+  actionRoute(
+    'review',
+    'Review: under_construction -> in_review',
+    'No body needed. The iteration stays active: check-ins are still accepted until it is closed with a decision.',
+    EmptyBody,
+    () => ({}),
+  );
+  actionRoute(
+    'close',
+    'Close with a decision: in_review -> closed; adopt or stop completes the initiative',
+    'decision is required, outcome optional. persevere and pivot leave the initiative ready for its next version; the closed iteration is frozen (409 on later changes).',
+    CloseIterationBody,
+    (b) => b,
+  );
+  actionRoute(
+    'abandon',
+    'Abandon: planned or under_construction -> abandoned',
+    'The optional reason is kept as the outcome. The iteration is frozen, and the next version may carry over its open items.',
+    AbandonIterationBody,
+    (b) => ({ outcome: b?.reason }),
+  );
 };

@@ -127,7 +127,7 @@ export const AbandonIterationBody = z
   .meta({ example: { reason: 'Superseded by the pricing change.' } });
 
 export const IterationListQuery = NumberedPageQuery.extend({
-  status: IterationStatusSchema.optional(),
+  status: IterationStatusSchema.optional().describe('Only iterations with this status'),
   order: z.enum(['desc', 'asc']).default('desc').describe('By number; newest first by default'),
 }).strict();
 
@@ -137,12 +137,13 @@ export const IterationPage = pageSchema(IterationSchema);
 const VersionNumber = z
   .string()
   .regex(/^[1-9]\d{0,8}$/, 'a version number: 1, 2, 3 ...')
-  .transform(Number);
+  .transform(Number)
+  .describe('Iteration number (version) within the initiative');
 
 export const DiffParams = z.object({
-  id: z.string().min(1).max(64),
-  a: VersionNumber,
-  b: VersionNumber,
+  id: z.string().min(1).max(64).describe('Initiative id or key'),
+  a: VersionNumber.describe('The version to compare from'),
+  b: VersionNumber.describe('The version to compare to'),
 });
 
 const FieldChange = z.object({ from: z.unknown(), to: z.unknown() });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeApp, type TestApp } from '../../helpers/app';
+import { expectProblem } from '../../helpers/problems';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -21,8 +22,9 @@ describe('health', () => {
     const other = await makeApp();
     other.db.$client.close();
     const res = await other.app.inject({ method: 'GET', url: '/readyz' });
-    expect(res.statusCode).toBe(503);
-    expect(res.json().status).toBe('unavailable');
+    const problem = expectProblem(res, 503, 'not_ready');
+    expect(problem.detail).toMatch(/database unavailable/);
+    expect(res.headers['retry-after']).toBe('5');
     await other.app.close();
   });
 });
