@@ -1,0 +1,159 @@
+/**
+ * `npm run bench [-- --quick]`: starts Roadworks as users do, seeds it through the API, drives the
+ * hot routes with autocannon and measures each against its ceiling in the same run.
+ * Full mode writes bench/RESULTS.md and fails when a target is missed; quick mode (CI) only prints,
+ * and fails only when something broke (no start, non-2xx answers, errors).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { api } from './http';
+import { measureInsertCeiling } from './insert-ceiling';
+import { runLoad, CONNECTIONS, type LoadRequest, type LoadResult } from './load';
+import { stopChildrenOnSignals } from './processes';
+import { allTargetsMet, median, renderTable, writeResults, type MeasuredRow, type Report } from './report';
+import { captureReads, itemPath, LIST_PATH, verifyCeiling } from './responses';
+import { DATA_SETS, seed } from './seed';
+import { startCeilingServer, startRoadworks } from './server-process';
+
+const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ADMIN_KEY = 'rw_bench_admin_key_0123456789abcdef';
+const CHECK_IN_BODY = JSON.stringify({ health: 'on_track', note: 'Weekly check-in from the benchmark.' });
+const MAX_RSS_BYTES = 200_000_000;
+
+const args = process.argv.slice(2);
+const unknown = args.filter((a) => a !== '--quick');
+if (unknown.length > 0) throw new Error(`unknown option(s): ${unknown.join(' ')} (only --quick is supported)`);
+const QUICK = args.includes('--quick');
+const MODE = QUICK ? { rounds: 1, seconds: 2.5, warmupSeconds: 1 } : { rounds: 3, seconds: 8, warmupSeconds: 2 };
+const SYNCHRONOUS = (process.env.DB_SYNCHRONOUS ?? 'FULL').toUpperCase();
+if (SYNCHRONOUS !== 'FULL' && SYNCHRONOUS !== 'NORMAL') throw new Error(`DB_SYNCHRONOUS must be FULL or NORMAL, not ${SYNCHRONOUS}`);
+
+const failures: string[] = [];
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+/** A run with any non-2xx answer or error is not a measurement: flag the row and fail the bench. */
+function checked(row: MeasuredRow, side: string, result: LoadResult): LoadResult {
+  if (result.non2xx > 0 || result.errors > 0) {
+    row.flagged = true;
+    failures.push(`${row.label} (${side}): ${result.non2xx} non-2xx answers ${JSON.stringify(result.statuses)}, ${result.errors} errors`);
+  }
+  return result;
+}
+
+type Ceiling = (round: number) => Promise<number>;
+
+async function measureRow(row: MeasuredRow, server: () => Promise<LoadResult>, ceiling: Ceiling): Promise<MeasuredRow> {
+  for (let round = 1; round <= MODE.rounds; round++) {
+    const s = checked(row, 'Roadworks', await server());
+    const c = await ceiling(round);
+    row.server.push(s);
+    row.ceiling.push(c);
+    console.log(`  ${row.label}, round ${round}/${MODE.rounds}: Roadworks ${fmt(s.rate)}/s (p99 ${s.p99} ms), ceiling ${fmt(c)} ${row.ceilingUnit}`);
+  }
+  return row;
+}
+
+const newRow = (label: string, ceilingUnit: MeasuredRow['ceilingUnit'], minRatio: number): MeasuredRow => ({ label, ceilingUnit, minRatio, server: [], ceiling: [], flagged: false });
+
+async function main(): Promise<number> {
+  const tmpDir = mkdtempSync(join(tmpdir(), 'roadworks-bench-'));
+  stopChildrenOnSignals(() => rmSync(tmpDir, { recursive: true, force: true }));
+  const stops: Array<() => Promise<void>> = [];
+  let keepTmp = true;
+  try {
+    console.log(`${QUICK ? 'quick' : 'full'} mode; temp dir ${tmpDir}; DB_SYNCHRONOUS=${SYNCHRONOUS}`);
+    const server = await startRoadworks({ repoRoot: REPO_ROOT, tmpDir, adminKey: ADMIN_KEY, synchronous: SYNCHRONOUS });
+    stops.push(server.stop);
+    console.log(`Roadworks answers on ${server.url} (log: ${server.logPath}); seeding ...`);
+    const dataSet = DATA_SETS.default;
+    const seedStart = performance.now();
+    const seeded = await seed(server.url, ADMIN_KEY, dataSet);
+    console.log(`seeded ${seeded.initiativeKeys.length} initiatives in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
+
+    const responses = await captureReads(server.url, ADMIN_KEY, seeded.initiativeKeys);
+    const responsesFile = join(tmpDir, 'ceiling-responses.json');
+    writeFileSync(responsesFile, JSON.stringify(responses));
+    const ceilingServer = await startCeilingServer({ repoRoot: REPO_ROOT, tmpDir, responsesFile });
+    stops.push(ceilingServer.stop);
+    await verifyCeiling(ceilingServer.url, ADMIN_KEY, responses, seeded.initiativeKeys[0] ?? '');
+
+    const auth = { authorization: `Bearer ${ADMIN_KEY}` };
+    const load = (url: string, requests: LoadRequest[], seconds = MODE.seconds, headers: Record<string, string> = auth) => () => runLoad(url, requests, { seconds, headers });
+    const readRow = async (label: string, minRatio: number, requests: LoadRequest[]) => {
+      const row = newRow(label, 'requests/s', minRatio);
+      checked(row, 'Roadworks warm-up', await load(server.url, requests, MODE.warmupSeconds)());
+      checked(row, 'ceiling warm-up', await load(ceilingServer.url, requests, MODE.warmupSeconds)());
+      return measureRow(row, load(server.url, requests), async () => checked(row, 'ceiling', await load(ceilingServer.url, requests)()).rate);
+    };
+
+    const n = seeded.initiativeKeys.length;
+    const rows: MeasuredRow[] = [];
+    rows.push(await readRow(`GET /v1/initiatives/{key} (${n} keys rotated)`, 0.5, seeded.initiativeKeys.map((k) => ({ method: 'GET', path: itemPath(k) }))));
+    rows.push(await readRow(`GET ${LIST_PATH}`, 0.3, [{ method: 'GET', path: LIST_PATH }]));
+
+    const writeHeaders = { ...auth, 'content-type': 'application/json' };
+    const checkIns: LoadRequest[] = seeded.iterationIds.map((id) => ({ method: 'POST', path: `/v1/iterations/${id}/check-ins`, body: CHECK_IN_BODY }));
+    const firstIteration = seeded.iterationIds[0] ?? '';
+    const checkIn = (await api(server.url, ADMIN_KEY)('POST', `/v1/iterations/${firstIteration}/check-ins`, JSON.parse(CHECK_IN_BODY))) as { health?: string };
+    if (checkIn.health !== 'on_track') throw new Error(`a check-in answered an unexpected body: ${JSON.stringify(checkIn)}`);
+    const writeRow = newRow(`POST /v1/iterations/{id}/check-ins (${n} iterations rotated)`, 'rows/s', 0.5);
+    checked(writeRow, 'Roadworks warm-up', await load(server.url, checkIns, MODE.warmupSeconds, writeHeaders)());
+    const insert = (round: number, withActivity: boolean, seconds: number) =>
+      measureInsertCeiling({
+        path: join(tmpDir, `insert-ceiling-${round}${withActivity ? '-activity' : ''}.sqlite`),
+        synchronous: SYNCHRONOUS,
+        seconds,
+        iterationIds: seeded.iterationIds,
+        note: 'Weekly check-in from the benchmark.',
+        withActivity,
+      });
+    const withActivity: number[] = [];
+    rows.push(
+      await measureRow(writeRow, load(server.url, checkIns, MODE.seconds, writeHeaders), async (round) => {
+        const primary = insert(round, false, MODE.seconds);
+        withActivity.push(insert(round, true, MODE.seconds / 2));
+        return primary;
+      }),
+    );
+
+    const peak = server.peakRss();
+    const checkInRate = median(writeRow.server.map((r) => r.rate));
+    const report: Report = {
+      rows,
+      peakRss: peak,
+      maxRssBytes: MAX_RSS_BYTES,
+      extras: [
+        `Insert ceiling with the activity row (check-in + activity, one transaction each): ${fmt(median(withActivity))} transactions/s; check-ins reach ${(checkInRate / median(withActivity)).toFixed(3)} of it.`,
+        `Peak RSS read from pid ${peak.pid}: ${peak.command}`,
+      ],
+      settings:
+        `${n} initiatives (${dataSet.teams} teams, ${dataSet.themes} themes), each with v1 started and checked in; ` +
+        `${CONNECTIONS} connections; ${MODE.rounds} round(s) of ${MODE.seconds} s per side after a ${MODE.warmupSeconds} s warm-up; medians.`,
+    };
+    console.log(`\n${report.settings}\n\n${renderTable(report)}\n\n${report.extras.join('\n')}\n`);
+
+    if (failures.length > 0) {
+      console.error(`FAILED: runs with non-2xx answers or errors (server log kept in ${server.logPath}):\n  ${failures.join('\n  ')}`);
+      return 1;
+    }
+    keepTmp = false;
+    if (QUICK) return 0;
+    writeResults(join(REPO_ROOT, 'bench/RESULTS.md'), report, SYNCHRONOUS);
+    console.log('wrote bench/RESULTS.md');
+    return allTargetsMet(report) ? 0 : 1;
+  } finally {
+    for (const stop of stops.reverse()) await stop();
+    if (keepTmp) console.error(`kept ${tmpDir} for inspection`);
+    else rmSync(tmpDir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(`bench failed: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  },
+);
