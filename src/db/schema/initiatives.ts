@@ -22,6 +22,11 @@ export const initiatives = sqliteTable(
     /** JSON object of scalar values. */
     attributes: text('attributes', { mode: 'json' }).$type<Record<string, string | number | boolean | null>>().notNull(),
     archivedAt: text('archived_at'),
+    /**
+     * Rollup kept by a trigger (migration 0001): the active iteration, otherwise the highest
+     * number. Derived data: changing it is no change to the initiative's own version.
+     */
+    currentIterationId: text('current_iteration_id'),
     ...versioned(),
   },
   (t) => [

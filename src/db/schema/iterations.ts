@@ -28,6 +28,9 @@ export const iterations = sqliteTable(
     /** When open items were copied in from the version this one is based on; copied once at most. */
     carriedOverAt: text('carried_over_at'),
     basedOnId: text('based_on_id').references((): AnySQLiteColumn => iterations.id, { onDelete: 'restrict' }),
+    /** Rollups of the check-ins, kept by a trigger (migration 0001): the latest one's time and health. */
+    lastCheckInAt: text('last_check_in_at'),
+    lastHealth: text('last_health', { enum: ['on_track', 'at_risk', 'off_track'] }),
     ...versioned(),
   },
   (t) => [

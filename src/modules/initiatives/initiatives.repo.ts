@@ -72,6 +72,7 @@ function toRead(r: ReadRecord): InitiativeRead {
     tags: JSON.parse(r.tags) as string[],
     attributes: JSON.parse(r.attributes) as InitiativeRow['attributes'],
     archivedAt: r.archived_at,
+    currentIterationId: r.c_id,
     version: r.version,
     createdAt: r.created_at,
     updatedAt: r.updated_at,

@@ -108,6 +108,7 @@ export function createInitiative(ctx: Ctx, input: CreateInitiativeInput): Initia
       tags: input.tags,
       attributes: input.attributes,
       archivedAt: null,
+      currentIterationId: null,
       version: 1,
       createdAt: now,
       updatedAt: now,

@@ -1,24 +1,19 @@
 /**
  * The SQL of the initiative reads. An initiative is shown with its team and theme keys and its
- * current iteration (the active one, otherwise the highest number) with that iteration's latest
- * check-in; every part is an index lookup, so a read or a page is one statement whatever the history.
+ * current iteration with that iteration's latest check-in. Both are rollups kept by triggers in the
+ * writes' transactions (migration 0001), so a read or a page is index lookups and joins only,
+ * whatever the history.
  */
-
-/** The id of an initiative's current iteration: the active one, otherwise the highest number. */
-const CURRENT_ITERATION_ID = `(SELECT x.id FROM iterations x WHERE x.initiative_id = i.id
-  ORDER BY x.status IN ('under_construction', 'in_review') DESC, x.number DESC LIMIT 1)`;
 
 export const READ_COLUMNS = `i.id, i.key, i.title, i.summary, i.team_id, t.key AS team_key, i.owner, i.theme_id,
   th.key AS theme_key, i.horizon, i.status, i.tags, i.attributes, i.archived_at, i.version, i.created_at, i.updated_at,
   c.id AS c_id, c.number AS c_number, c.status AS c_status, c.planned_start AS c_planned_start,
-  c.planned_end AS c_planned_end, c.started_at AS c_started_at,
-  (SELECT k.health FROM check_ins k WHERE k.iteration_id = c.id ORDER BY k.created_at DESC, k.id DESC LIMIT 1) AS c_health,
-  (SELECT max(k.created_at) FROM check_ins k WHERE k.iteration_id = c.id) AS c_last_check_in_at`;
+  c.planned_end AS c_planned_end, c.started_at AS c_started_at, c.last_health AS c_health, c.last_check_in_at AS c_last_check_in_at`;
 
 export const CURRENT_ITERATION_JOIN = `FROM initiatives i
   JOIN teams t ON t.id = i.team_id
   LEFT JOIN themes th ON th.id = i.theme_id
-  LEFT JOIN iterations c ON c.id = ${CURRENT_ITERATION_ID}`;
+  LEFT JOIN iterations c ON c.id = i.current_iteration_id`;
 
 export interface InitiativeFilters {
   teamId?: string;

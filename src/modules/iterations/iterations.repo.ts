@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, getTableColumns, gt, inArray, lt, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gt, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import { checkIns, initiatives, iterations } from '../../db/schema';
 import type { Db } from '../../db/client';
 import { perDb } from '../../lib/per-db';
@@ -10,23 +10,16 @@ type Health = 'on_track' | 'at_risk' | 'off_track';
 export interface IterationView extends IterationRow {
   initiativeKey: string;
   basedOnNumber: number | null;
+  /** The latest check-in's health (the lastHealth rollup). */
   health: Health | null;
-  lastCheckInAt: string | null;
 }
 
-const lastHealth = sql<Health | null>`(SELECT c.health FROM check_ins c WHERE c.iteration_id = ${iterations.id} ORDER BY c.created_at DESC, c.id DESC LIMIT 1)`;
-const lastCheckInAt = sql<string | null>`(SELECT max(c.created_at) FROM check_ins c WHERE c.iteration_id = ${iterations.id})`;
 const basedOnNumber = sql<number | null>`(SELECT b.number FROM iterations b WHERE b.id = ${iterations.basedOnId})`;
-
-/** The id of an initiative's current iteration: the active one, otherwise the highest number. */
-export const currentIterationId = (initiativeId: SQLWrapper) =>
-  sql`(SELECT x.id FROM iterations x WHERE x.initiative_id = ${initiativeId}
-       ORDER BY x.status IN ('under_construction', 'in_review') DESC, x.number DESC LIMIT 1)`;
 
 export const iterationsRepo = perDb((db: Db) => {
   const viewQuery = () =>
     db
-      .select({ ...getTableColumns(iterations), initiativeKey: initiatives.key, basedOnNumber, health: lastHealth, lastCheckInAt })
+      .select({ ...getTableColumns(iterations), initiativeKey: initiatives.key, basedOnNumber, health: iterations.lastHealth })
       .from(iterations)
       .innerJoin(initiatives, eq(initiatives.id, iterations.initiativeId));
 
@@ -35,7 +28,7 @@ export const iterationsRepo = perDb((db: Db) => {
     .where(and(eq(iterations.initiativeId, sql.placeholder('initiativeId')), eq(iterations.number, sql.placeholder('number'))))
     .prepare();
   const currentOne = viewQuery()
-    .where(eq(iterations.id, currentIterationId(sql.placeholder('initiativeId'))))
+    .where(eq(iterations.id, sql`(SELECT current_iteration_id FROM initiatives WHERE id = ${sql.placeholder('initiativeId')})`))
     .prepare();
   const latest = db
     .select()
@@ -50,7 +43,7 @@ export const iterationsRepo = perDb((db: Db) => {
     .where(and(eq(iterations.initiativeId, sql.placeholder('initiativeId')), inArray(iterations.status, ['under_construction', 'in_review'])))
     .prepare();
   const checkInSummary = db
-    .select({ count: sql<number>`count(${checkIns.id})`, lastHealth })
+    .select({ count: sql<number>`count(${checkIns.id})`, lastHealth: iterations.lastHealth })
     .from(iterations)
     .leftJoin(checkIns, eq(checkIns.iterationId, iterations.id))
     .where(eq(iterations.id, sql.placeholder('id')))

@@ -84,6 +84,8 @@ export function createIteration(ctx: Ctx, kinds: IterationItemKinds, initiativeR
       outcome: null,
       carriedOverAt: carrying ? now : null,
       basedOnId: previous?.id ?? null,
+      lastCheckInAt: null,
+      lastHealth: null,
       version: 1,
       createdAt: now,
       updatedAt: now,

@@ -1,0 +1,114 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIGRATIONS_FOLDER, migrateDatabase } from '../../src/db/migrate';
+
+/**
+ * The rollups that reads use instead of sorting history (migration 0001): an initiative's current
+ * iteration, an iteration's latest check-in time and health. Each must always equal what the
+ * history says; this recomputes them from scratch and lists the rows that differ.
+ */
+function drift(db: Database.Database): unknown[] {
+  return [
+    ...db
+      .prepare(
+        `SELECT id, current_iteration_id AS kept, (SELECT x.id FROM iterations x WHERE x.initiative_id = i.id
+           ORDER BY x.status IN ('under_construction', 'in_review') DESC, x.number DESC LIMIT 1) AS computed
+         FROM initiatives i WHERE kept IS NOT computed`,
+      )
+      .all(),
+    ...db
+      .prepare(
+        `SELECT id, last_check_in_at, last_health,
+           (SELECT max(k.created_at) FROM check_ins k WHERE k.iteration_id = it.id) AS at,
+           (SELECT k.health FROM check_ins k WHERE k.iteration_id = it.id ORDER BY k.created_at DESC, k.id DESC LIMIT 1) AS health
+         FROM iterations it WHERE last_check_in_at IS NOT at OR last_health IS NOT health`,
+      )
+      .all(),
+  ];
+}
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'roadworks-rollups-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A migrations folder holding only the first `n` migrations. */
+function firstMigrations(n: number): string {
+  const folder = join(dir, `migrations-${n}`);
+  cpSync(MIGRATIONS_FOLDER, folder, { recursive: true });
+  const journalPath = join(folder, 'meta', '_journal.json');
+  const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: unknown[] };
+  writeFileSync(journalPath, JSON.stringify({ ...journal, entries: journal.entries.slice(0, n) }));
+  return folder;
+}
+
+const T = (day: number) => `2026-01-${String(day).padStart(2, '0')}T09:00:00.000Z`;
+
+function insertHistory(db: Database.Database, ini: string, statuses: string[], checkIns: Array<[number, string, string]>): void {
+  db.prepare(
+    `INSERT INTO initiatives (id, key, title, team_id, horizon, status, tags, attributes, version, created_at, updated_at)
+     VALUES (?, ?, 'x', 'team_1', 'now', 'active', '[]', '{}', 1, ?, ?)`,
+  ).run(ini, ini.replace('_', '-'), T(1), T(1));
+  statuses.forEach((status, n) =>
+    db
+      .prepare(`INSERT INTO iterations (id, initiative_id, number, title, status, version, created_at, updated_at) VALUES (?, ?, ?, 'v', ?, 1, ?, ?)`)
+      .run(`${ini}_v${n + 1}`, ini, n + 1, status, T(1), T(1)),
+  );
+  for (const [v, health, at] of checkIns) {
+    db.prepare(`INSERT INTO check_ins (id, iteration_id, health, author_key_id, author_name, created_at) VALUES (?, ?, ?, 'k', 'k', ?)`).run(
+      `chk_${ini}_${v}_${health}_${at}`,
+      `${ini}_v${v}`,
+      health,
+      at,
+    );
+  }
+}
+
+describe('rollups', () => {
+  it('are backfilled from the history already there when the migration runs', () => {
+    const db = new Database(join(dir, 'backfill.sqlite'));
+    migrateDatabase(db, firstMigrations(1));
+    db.prepare(`INSERT INTO teams (id, key, name, version, created_at, updated_at) VALUES ('team_1', 'revops', 'R', 1, 'x', 'x')`).run();
+    insertHistory(db, 'ini_active', ['closed', 'under_construction', 'planned'], [[2, 'at_risk', T(3)], [2, 'on_track', T(5)], [2, 'off_track', T(4)]]);
+    insertHistory(db, 'ini_ended', ['closed', 'abandoned'], [[1, 'on_track', T(2)]]);
+    insertHistory(db, 'ini_empty', [], []);
+    migrateDatabase(db, MIGRATIONS_FOLDER);
+
+    expect(drift(db)).toEqual([]);
+    const current = db.prepare('SELECT id, current_iteration_id AS c FROM initiatives ORDER BY id').all();
+    expect(current).toEqual([
+      { id: 'ini_active', c: 'ini_active_v2' },
+      { id: 'ini_empty', c: null },
+      { id: 'ini_ended', c: 'ini_ended_v2' },
+    ]);
+    expect(db.prepare(`SELECT last_check_in_at AS at, last_health AS h FROM iterations WHERE id = 'ini_active_v2'`).get()).toEqual({
+      at: T(5),
+      h: 'on_track',
+    });
+    db.close();
+  });
+
+  it('are kept by every later write: new versions, status changes, check-ins late or at the same instant', () => {
+    const db = new Database(':memory:');
+    migrateDatabase(db, MIGRATIONS_FOLDER);
+    db.prepare(`INSERT INTO teams (id, key, name, version, created_at, updated_at) VALUES ('team_1', 'revops', 'R', 1, 'x', 'x')`).run();
+    insertHistory(db, 'ini_a', ['planned'], []);
+    expect(drift(db)).toEqual([]);
+    db.prepare(`UPDATE iterations SET status = 'under_construction' WHERE id = 'ini_a_v1'`).run();
+    db.prepare(`INSERT INTO iterations (id, initiative_id, number, title, status, version, created_at, updated_at) VALUES ('ini_a_v2', 'ini_a', 2, 'v', 'planned', 1, 'x', 'x')`).run();
+    expect(db.prepare(`SELECT current_iteration_id AS c FROM initiatives WHERE id = 'ini_a'`).get()).toEqual({ c: 'ini_a_v1' });
+    const checkIn = db.prepare(`INSERT INTO check_ins (id, iteration_id, health, author_key_id, author_name, created_at) VALUES (?, 'ini_a_v1', ?, 'k', 'k', ?)`);
+    checkIn.run('chk_1', 'on_track', T(5));
+    checkIn.run('chk_2', 'off_track', T(3));
+    checkIn.run('chk_3', 'at_risk', T(5));
+    expect(db.prepare(`SELECT last_check_in_at AS at, last_health AS h FROM iterations WHERE id = 'ini_a_v1'`).get()).toEqual({ at: T(5), h: 'at_risk' });
+    db.prepare(`UPDATE iterations SET status = 'abandoned' WHERE id = 'ini_a_v1'`).run();
+    expect(db.prepare(`SELECT current_iteration_id AS c FROM initiatives WHERE id = 'ini_a'`).get()).toEqual({ c: 'ini_a_v2' });
+    expect(drift(db)).toEqual([]);
+    db.close();
+  });
+});
