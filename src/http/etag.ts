@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from './problems';
+import { RawJson } from './serializer';
 
 /**
  * ETags are `"v<version>-<digest>"`. The digest covers the whole representation, so a cached copy
@@ -11,7 +12,9 @@ import { ApiError } from './problems';
  * (computed views such as diffs) carry the digest alone.
  */
 export function etagOf(representation: unknown): string {
-  const digest = createHash('sha256').update(JSON.stringify(representation)).digest('base64url').slice(0, 22);
+  // A rendered body is the same bytes JSON.stringify gives for the object, so both tag alike.
+  const text = representation instanceof RawJson ? representation.text : JSON.stringify(representation);
+  const digest = createHash('sha256').update(text).digest('base64url').slice(0, 22);
   const version = (representation as { version?: unknown } | null)?.version;
   return typeof version === 'number' ? `"v${version}-${digest}"` : `"${digest}"`;
 }

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { RawJson } from './serializer';
 
 /**
  * Keyset pagination. A cursor is the opaque encoding of the last row's sort key; the next page
@@ -65,8 +66,26 @@ export function toPage<R, T>(rows: R[], limit: number, keyOf: (row: R) => Cursor
 export const pageSchema = <T extends z.ZodType>(item: T) =>
   z.object({ data: z.array(item), next_cursor: z.string().nullable().describe('Pass as ?cursor= for the next page') });
 
+/** A page whose items the database rendered as JSON (see jsonSelect), with the `pageSchema` shape. */
+export class RawPage extends RawJson {
+  constructor(
+    items: string[],
+    readonly next_cursor: string | null,
+  ) {
+    super(`{"data":[${items.join(',')}],"next_cursor":${next_cursor === null ? 'null' : JSON.stringify(next_cursor)}}`);
+  }
+}
+
+/** A RawPage from rows fetched with `limit + 1`, each carrying its rendered JSON. */
+export function toRawPage<R extends { json: string }>(rows: R[], limit: number, keyOf: (row: R) => CursorValue): RawPage {
+  const more = rows.length > limit;
+  const pageRows = more ? rows.slice(0, limit) : rows;
+  const last = pageRows[pageRows.length - 1];
+  return new RawPage(pageRows.map((r) => r.json), more && last !== undefined ? encodeCursor(keyOf(last)) : null);
+}
+
 /** Adds the RFC 8288 `Link: <...>; rel="next"` header for a page that has a successor. */
-export function withNextLink<T>(request: FastifyRequest, reply: FastifyReply, page: Page<T>): Page<T> {
+export function withNextLink<P extends { next_cursor: string | null }>(request: FastifyRequest, reply: FastifyReply, page: P): P {
   if (page.next_cursor) {
     const url = new URL(request.url, 'http://localhost');
     url.searchParams.set('cursor', page.next_cursor);

@@ -49,6 +49,20 @@ export function serializationSchema(schema: z.ZodType): JsonSchema {
   return simplify(json as JsonSchema);
 }
 
+/**
+ * A body the database already rendered as its response schema's JSON (see jsonSelect): the
+ * serializer writes it as is. `version` is the object's version, for its ETag.
+ */
+export class RawJson {
+  constructor(
+    readonly text: string,
+    readonly version?: number,
+  ) {}
+}
+
+/** Lets a handler return a RawJson where its route's response type is expected. */
+export const asRendered = <T>(raw: RawJson): T => raw as unknown as T;
+
 export interface SerializerOptions {
   /**
    * Also check every response against its zod schema and require the bytes sent to equal
@@ -71,11 +85,12 @@ export function responseSerializerCompiler({ verify = false }: SerializerOptions
       serialize = fastJson(serializationSchema(schema) as unknown as Parameters<typeof fastJson>[0]) as (data: unknown) => string;
       compiled.set(schema, serialize);
     }
-    if (!verify) return serialize;
     const fast = serialize;
+    if (!verify) return (data: unknown) => (data instanceof RawJson ? data.text : fast(data));
     return (data: unknown) => {
-      const sent = fast(data);
-      const parsed = z.safeEncode(schema, data);
+      const sent = data instanceof RawJson ? data.text : fast(data);
+      const value = data instanceof RawJson ? JSON.parse(data.text) : data;
+      const parsed = z.safeEncode(schema, value);
       if (!parsed.success) {
         throw new Error(`The ${httpStatus} response of ${method} ${url} does not match its schema: ${z.prettifyError(parsed.error)}`);
       }

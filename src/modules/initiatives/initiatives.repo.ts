@@ -4,7 +4,7 @@ import type { Db } from '../../db/client';
 import { isIdShaped } from '../../lib/ids';
 import { perDb } from '../../lib/per-db';
 import type { IterationView } from '../iterations/iterations.repo';
-import { CURRENT_ITERATION_JOIN, listStatementSql, listParams, READ_COLUMNS, type InitiativeFilters } from './initiatives.sql';
+import { CURRENT_ITERATION_JOIN, ITEM_JSON, listStatementSql, listParams, READ_COLUMNS, type InitiativeFilters } from './initiatives.sql';
 
 export type { InitiativeFilters } from './initiatives.sql';
 export type InitiativeRow = typeof initiatives.$inferSelect;
@@ -24,6 +24,13 @@ export type CurrentIterationView = Pick<
 /** An initiative as read: with its current iteration, fetched by the same statement. */
 export interface InitiativeRead extends InitiativeView {
   current: CurrentIterationView | null;
+}
+
+/** An initiative as rendered by SQLite (ITEM_JSON), with what its ETag and cursor need. */
+export interface RenderedInitiative {
+  id: string;
+  version: number;
+  json: string;
 }
 
 /** A row of READ_COLUMNS, as better-sqlite3 returns it. */
@@ -97,8 +104,14 @@ export const initiativesRepo = perDb((db: Db) => {
   const read = (where: string) => sqlite.prepare<[string], ReadRecord>(`SELECT ${READ_COLUMNS} ${CURRENT_ITERATION_JOIN} WHERE ${where}`);
   const readById = read('i.id = ?');
   const readByKey = read('i.key = ?');
+  const render = (where: string) =>
+    sqlite.prepare<[{ ref: string; stale_before: string }], RenderedInitiative>(
+      `SELECT i.id, i.version, ${ITEM_JSON} AS json ${CURRENT_ITERATION_JOIN} WHERE ${where}`,
+    );
+  const renderById = render('i.id = @ref');
+  const renderByKey = render('i.key = @ref');
   const keyExists = sqlite.prepare<[string], { one: number }>('SELECT 1 AS one FROM initiatives WHERE key = ?');
-  const listStatements = new Map<string, ReturnType<typeof sqlite.prepare<[Record<string, unknown>], ReadRecord>>>();
+  const listStatements = new Map<string, ReturnType<typeof sqlite.prepare<[Record<string, unknown>], { id: string; json: string }>>>();
 
   return {
     /** By id or by key (keys never look like ids), with its current iteration: one statement. */
@@ -106,24 +119,28 @@ export const initiativesRepo = perDb((db: Db) => {
       const r = (isIdShaped(ref) ? readById : readByKey).get(ref);
       return r && toRead(r);
     },
+    /** The hot read: by id or key, rendered as its JSON by one statement. */
+    render(ref: string, staleBefore: string): RenderedInitiative | undefined {
+      return (isIdShaped(ref) ? renderById : renderByKey).get({ ref, stale_before: staleBefore });
+    },
     keyExists: (key: string): boolean => keyExists.get(key) !== undefined,
     insert: (row: InitiativeRow) => void db.insert(initiatives).values(row).run(),
     update: (id: string, patch: Partial<InitiativeRow>) => void db.update(initiatives).set(patch).where(eq(initiatives.id, id)).run(),
 
     /**
-     * A page ordered by id, each with its current iteration, in one statement. The statement for a
+     * A page ordered by id, each item rendered as its JSON, in one statement. The statement for a
      * combination of filters is prepared the first time it is asked for, so dashboards polling the
      * same query never rebuild it.
      */
-    list(f: InitiativeFilters, page: { limit: number; cursor?: string }): InitiativeRead[] {
-      const { filters, bound } = listParams(f, page);
+    list(f: InitiativeFilters, page: { limit: number; cursor?: string }, staleBefore: string): Array<{ id: string; json: string }> {
+      const { filters, bound } = listParams(f, page, staleBefore);
       const shape = filters.join(',');
       let statement = listStatements.get(shape);
       if (!statement) {
-        statement = sqlite.prepare<[Record<string, unknown>], ReadRecord>(listStatementSql(filters));
+        statement = sqlite.prepare<[Record<string, unknown>], { id: string; json: string }>(listStatementSql(filters));
         listStatements.set(shape, statement);
       }
-      return statement.all(bound).map(toRead);
+      return statement.all(bound);
     },
   };
 });

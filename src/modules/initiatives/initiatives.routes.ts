@@ -3,12 +3,15 @@ import { ctxOf } from '../../http/context';
 import { ifMatchOf, sendEntity } from '../../http/etag';
 import { withNextLink } from '../../http/pagination';
 import { errorResponses, IdParams, NoContent } from '../../http/schemas';
+import { asRendered } from '../../http/serializer';
+import type { z } from 'zod';
 import {
   CreateInitiativeBody,
   InitiativeListQuery,
   InitiativePage,
   InitiativeSchema,
   UpdateInitiativeBody,
+  type Initiative,
 } from './initiatives.schemas';
 import { archiveInitiative, createInitiative, getInitiative, listInitiatives, updateInitiative } from './initiatives.service';
 
@@ -52,7 +55,8 @@ export const initiativeRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { limit, cursor, ...filters } = request.query;
-      return withNextLink(request, reply, listInitiatives(ctxOf(request), filters, { limit, cursor }));
+      const page = withNextLink(request, reply, listInitiatives(ctxOf(request), filters, { limit, cursor }));
+      return asRendered<z.infer<typeof InitiativePage>>(page);
     },
   );
 
@@ -70,7 +74,7 @@ export const initiativeRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: InitiativeSchema, 304: NoContent, ...errorResponses(404) },
       },
     },
-    async (request, reply) => sendEntity(request, reply, getInitiative(ctxOf(request), request.params.id)),
+    async (request, reply) => sendEntity(request, reply, asRendered<Initiative>(getInitiative(ctxOf(request), request.params.id))),
   );
 
   app.patch(

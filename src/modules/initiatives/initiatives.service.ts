@@ -1,12 +1,13 @@
 import type { Ctx } from '../../lib/context';
-import { isoNow } from '../../lib/clock';
+import { DAY_MS, isoNow } from '../../lib/clock';
 import { changedFields } from '../../lib/changes';
 import { newId } from '../../lib/ids';
 import { assertCanWriteTeam } from '../../lib/permissions';
 import { inTransaction } from '../../lib/transaction';
 import { assertIfMatch } from '../../http/etag';
 import { ApiError, conflict, notFound } from '../../http/problems';
-import { toPage, type PageRequest } from '../../http/pagination';
+import { toRawPage, type PageRequest, type RawPage } from '../../http/pagination';
+import { RawJson } from '../../http/serializer';
 import { recordActivity } from '../activity/activity.service';
 import { teamsService } from '../teams/teams.module';
 import { themesService } from '../themes/themes.module';
@@ -64,12 +65,17 @@ export function assertInitiativeWritable(ctx: Ctx, v: InitiativeView): void {
   }
 }
 
-export function getInitiative(ctx: Ctx, ref: string): Initiative {
-  const v = resolveInitiative(ctx, ref);
-  return toDto(ctx, v, v.current);
+/** Active iterations whose latest check-in (or start) is before this are stale. */
+const staleBefore = (ctx: Ctx): string => new Date(ctx.clock.now().getTime() - ctx.config.CHECKIN_INTERVAL_DAYS * DAY_MS).toISOString();
+
+/** The hot read: the initiative rendered by the database as its schema's JSON (same bytes as toDto's). */
+export function getInitiative(ctx: Ctx, ref: string): RawJson {
+  const rendered = initiativesRepo(ctx.db).render(ref, staleBefore(ctx));
+  if (!rendered) throw notFound('initiative', ref);
+  return new RawJson(rendered.json, rendered.version);
 }
 
-export function listInitiatives(ctx: Ctx, f: InitiativeListFilters, page: PageRequest) {
+export function listInitiatives(ctx: Ctx, f: InitiativeListFilters, page: PageRequest): RawPage {
   const rows = initiativesRepo(ctx.db).list(
     {
       teamId: f.team ? teamsService.resolve(ctx, f.team).id : undefined,
@@ -83,8 +89,9 @@ export function listInitiatives(ctx: Ctx, f: InitiativeListFilters, page: PageRe
       archived: f.archived,
     },
     { limit: page.limit, cursor: page.cursor },
+    staleBefore(ctx),
   );
-  return toPage(rows, page.limit, (r) => r.id, (r) => toDto(ctx, r, r.current));
+  return toRawPage(rows, page.limit, (r) => r.id);
 }
 
 export function createInitiative(ctx: Ctx, input: CreateInitiativeInput): Initiative {

@@ -1,3 +1,6 @@
+import { jsonSelect } from '../../http/json-select';
+import { InitiativeSchema } from './initiatives.schemas';
+
 /**
  * The SQL of the initiative reads. An initiative is shown with its team and theme keys and its
  * current iteration with that iteration's latest check-in. Both are rollups kept by triggers in the
@@ -9,6 +12,41 @@ export const READ_COLUMNS = `i.id, i.key, i.title, i.summary, i.team_id, t.key A
   th.key AS theme_key, i.horizon, i.status, i.tags, i.attributes, i.archived_at, i.version, i.created_at, i.updated_at,
   c.id AS c_id, c.number AS c_number, c.status AS c_status, c.planned_start AS c_planned_start,
   c.planned_end AS c_planned_end, c.started_at AS c_started_at, c.last_health AS c_health, c.last_check_in_at AS c_last_check_in_at`;
+
+/**
+ * An initiative rendered by SQLite as the JSON of InitiativeSchema, current iteration included.
+ * `stale` compares against the bound @stale_before (now minus the check-in interval), as
+ * isStale does: timestamps are fixed-width RFC 3339 UTC, so text order is time order.
+ */
+export const ITEM_JSON = jsonSelect(InitiativeSchema, {
+  id: 'i.id',
+  key: 'i.key',
+  title: 'i.title',
+  summary: 'i.summary',
+  team: { object: { id: 'i.team_id', key: 't.key' } },
+  owner: 'i.owner',
+  theme: { object: { id: 'th.id', key: 'th.key' }, nullWhen: 'th.id IS NULL' },
+  horizon: 'i.horizon',
+  status: 'i.status',
+  tags: { json: 'i.tags' },
+  attributes: { json: 'i.attributes' },
+  archived_at: 'i.archived_at',
+  current_iteration: {
+    object: {
+      id: 'c.id',
+      number: 'c.number',
+      status: 'c.status',
+      health: 'c.last_health',
+      stale: "c.status IN ('under_construction', 'in_review') AND coalesce(c.last_check_in_at, c.started_at) < @stale_before",
+      planned_start: 'c.planned_start',
+      planned_end: 'c.planned_end',
+    },
+    nullWhen: 'c.id IS NULL',
+  },
+  version: 'i.version',
+  created_at: 'i.created_at',
+  updated_at: 'i.updated_at',
+});
 
 export const CURRENT_ITERATION_JOIN = `FROM initiatives i
   JOIN teams t ON t.id = i.team_id
@@ -49,7 +87,7 @@ type Filter = keyof typeof FILTERS;
 const likePattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** The bound values of a list request, and the filters it applies. */
-export function listParams(f: InitiativeFilters, page: { limit: number; cursor?: string }) {
+export function listParams(f: InitiativeFilters, page: { limit: number; cursor?: string }, staleBefore: string) {
   const values: Partial<Record<Filter, string>> = {
     teamId: f.teamId,
     themeId: f.themeId,
@@ -65,10 +103,10 @@ export function listParams(f: InitiativeFilters, page: { limit: number; cursor?:
   const filters = Object.keys(bound) as Filter[];
   if (f.iterationStatus === 'none') filters.push('noIteration');
   if (f.archived !== 'all') filters.push(f.archived === 'true' ? 'archivedOnly' : 'liveOnly');
-  return { filters, bound: { ...bound, limit: page.limit + 1 } };
+  return { filters, bound: { ...bound, limit: page.limit + 1, stale_before: staleBefore } };
 }
 
 export const listStatementSql = (filters: Filter[]): string =>
-  `SELECT ${READ_COLUMNS} ${CURRENT_ITERATION_JOIN}
+  `SELECT i.id, ${ITEM_JSON} AS json ${CURRENT_ITERATION_JOIN}
    ${filters.length ? `WHERE ${filters.map((name) => FILTERS[name]).join(' AND ')}` : ''}
    ORDER BY i.id LIMIT @limit`;
