@@ -102,6 +102,20 @@ const NOTES = `## Notes
   src/server.ts), read from /proc at the end of the run.
 `;
 
+/** A section headed this way is written by hand (the profile and what would close a gap) and kept across runs. */
+const KEPT_HEADING = '## Analysis';
+
+function keptAnalysis(path: string): string[] {
+  let previous = '';
+  try {
+    previous = readFileSync(path, 'utf8');
+  } catch {
+    return [];
+  }
+  const at = previous.indexOf(`\n${KEPT_HEADING}`);
+  return at === -1 ? [] : [previous.slice(at + 1).trimEnd(), ''];
+}
+
 export function writeResults(path: string, report: Report, synchronous: string): void {
   const text = [
     '# Benchmark results',
@@ -125,6 +139,7 @@ export function writeResults(path: string, report: Report, synchronous: string):
     renderRounds(report),
     '',
     NOTES,
+    ...keptAnalysis(path),
   ].join('\n');
   writeFileSync(path, text);
 }

@@ -1,10 +1,13 @@
 /**
- * `npm run bench [-- --quick]`: starts Roadworks as users do, seeds it through the API, drives the
- * hot routes with autocannon and measures each against its ceiling in the same run.
+ * `npm run bench [-- --quick] [--only item|list|check-in] [--profile]`: starts Roadworks as users do,
+ * seeds it through the API, drives the hot routes with autocannon and measures each against its
+ * ceiling in the same run. `--profile` profiles the server's CPU and prints where its time
+ * went (with `--only`, for one route alone).
  * Full mode writes bench/RESULTS.md and fails when a target is missed; quick mode (CI) only prints,
  * and fails only when something broke (no start, non-2xx answers, errors).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +15,7 @@ import { api } from './http';
 import { measureInsertCeiling } from './insert-ceiling';
 import { runLoad, CONNECTIONS, type LoadRequest, type LoadResult } from './load';
 import { stopChildrenOnSignals } from './processes';
+import { printProfile } from './profile';
 import { allTargetsMet, median, renderTable, writeResults, type MeasuredRow, type Report } from './report';
 import { captureReads, itemPath, LIST_PATH, verifyCeiling } from './responses';
 import { DATA_SETS, seed } from './seed';
@@ -22,10 +26,14 @@ const ADMIN_KEY = 'rw_bench_admin_key_0123456789abcdef';
 const CHECK_IN_BODY = JSON.stringify({ health: 'on_track', note: 'Weekly check-in from the benchmark.' });
 const MAX_RSS_BYTES = 200_000_000;
 
-const args = process.argv.slice(2);
-const unknown = args.filter((a) => a !== '--quick');
-if (unknown.length > 0) throw new Error(`unknown option(s): ${unknown.join(' ')} (only --quick is supported)`);
-const QUICK = args.includes('--quick');
+const { values: options } = parseArgs({
+  options: { quick: { type: 'boolean', default: false }, profile: { type: 'boolean', default: false }, only: { type: 'string' } },
+});
+const QUICK = options.quick;
+/** `--only item|list|check-in`: one row (for a profile of that route alone); nothing is written then. */
+const ONLY = options.only;
+if (ONLY !== undefined && !['item', 'list', 'check-in'].includes(ONLY)) throw new Error('--only takes item, list or check-in');
+const runs = (row: string) => ONLY === undefined || ONLY === row;
 const MODE = QUICK ? { rounds: 1, seconds: 2.5, warmupSeconds: 1 } : { rounds: 3, seconds: 8, warmupSeconds: 2 };
 const SYNCHRONOUS = (process.env.DB_SYNCHRONOUS ?? 'FULL').toUpperCase();
 if (SYNCHRONOUS !== 'FULL' && SYNCHRONOUS !== 'NORMAL') throw new Error(`DB_SYNCHRONOUS must be FULL or NORMAL, not ${SYNCHRONOUS}`);
@@ -64,7 +72,8 @@ async function main(): Promise<number> {
   let keepTmp = true;
   try {
     console.log(`${QUICK ? 'quick' : 'full'} mode; temp dir ${tmpDir}; DB_SYNCHRONOUS=${SYNCHRONOUS}`);
-    const server = await startRoadworks({ repoRoot: REPO_ROOT, tmpDir, adminKey: ADMIN_KEY, synchronous: SYNCHRONOUS });
+    const profileDir = options.profile ? join(tmpDir, 'profiles') : undefined;
+    const server = await startRoadworks({ repoRoot: REPO_ROOT, tmpDir, adminKey: ADMIN_KEY, synchronous: SYNCHRONOUS, profileDir });
     stops.push(server.stop);
     console.log(`Roadworks answers on ${server.url} (log: ${server.logPath}); seeding ...`);
     const dataSet = DATA_SETS.default;
@@ -88,10 +97,14 @@ async function main(): Promise<number> {
       return measureRow(row, load(server.url, requests), async () => checked(row, 'ceiling', await load(ceilingServer.url, requests)()).rate);
     };
 
+    // The server (the node below npm start with the largest memory) profiles from now on.
+    if (profileDir) process.kill(server.peakRss().pid, 'SIGUSR2');
     const n = seeded.initiativeKeys.length;
     const rows: MeasuredRow[] = [];
-    rows.push(await readRow(`GET /v1/initiatives/{key} (${n} keys rotated)`, 0.5, seeded.initiativeKeys.map((k) => ({ method: 'GET', path: itemPath(k) }))));
-    rows.push(await readRow(`GET ${LIST_PATH}`, 0.3, [{ method: 'GET', path: LIST_PATH }]));
+    if (runs('item')) {
+      rows.push(await readRow(`GET /v1/initiatives/{key} (${n} keys rotated)`, 0.5, seeded.initiativeKeys.map((k) => ({ method: 'GET', path: itemPath(k) }))));
+    }
+    if (runs('list')) rows.push(await readRow(`GET ${LIST_PATH}`, 0.3, [{ method: 'GET', path: LIST_PATH }]));
 
     const writeHeaders = { ...auth, 'content-type': 'application/json' };
     const checkIns: LoadRequest[] = seeded.iterationIds.map((id) => ({ method: 'POST', path: `/v1/iterations/${id}/check-ins`, body: CHECK_IN_BODY }));
@@ -99,7 +112,7 @@ async function main(): Promise<number> {
     const checkIn = (await api(server.url, ADMIN_KEY)('POST', `/v1/iterations/${firstIteration}/check-ins`, JSON.parse(CHECK_IN_BODY))) as { health?: string };
     if (checkIn.health !== 'on_track') throw new Error(`a check-in answered an unexpected body: ${JSON.stringify(checkIn)}`);
     const writeRow = newRow(`POST /v1/iterations/{id}/check-ins (${n} iterations rotated)`, 'rows/s', 0.5);
-    checked(writeRow, 'Roadworks warm-up', await load(server.url, checkIns, MODE.warmupSeconds, writeHeaders)());
+    if (runs('check-in')) checked(writeRow, 'Roadworks warm-up', await load(server.url, checkIns, MODE.warmupSeconds, writeHeaders)());
     const insert = (round: number, withActivity: boolean, seconds: number) =>
       measureInsertCeiling({
         path: join(tmpDir, `insert-ceiling-${round}${withActivity ? '-activity' : ''}.sqlite`),
@@ -110,13 +123,15 @@ async function main(): Promise<number> {
         withActivity,
       });
     const withActivity: number[] = [];
-    rows.push(
-      await measureRow(writeRow, load(server.url, checkIns, MODE.seconds, writeHeaders), async (round) => {
-        const primary = insert(round, false, MODE.seconds);
-        withActivity.push(insert(round, true, MODE.seconds / 2));
-        return primary;
-      }),
-    );
+    if (runs('check-in')) {
+      rows.push(
+        await measureRow(writeRow, load(server.url, checkIns, MODE.seconds, writeHeaders), async (round) => {
+          const primary = insert(round, false, MODE.seconds);
+          withActivity.push(insert(round, true, MODE.seconds / 2));
+          return primary;
+        }),
+      );
+    }
 
     const peak = server.peakRss();
     const checkInRate = median(writeRow.server.map((r) => r.rate));
@@ -138,8 +153,12 @@ async function main(): Promise<number> {
       console.error(`FAILED: runs with non-2xx answers or errors (server log kept in ${server.logPath}):\n  ${failures.join('\n  ')}`);
       return 1;
     }
+    if (profileDir) {
+      await server.stop();
+      printProfile(profileDir);
+    }
     keepTmp = false;
-    if (QUICK) return 0;
+    if (QUICK || ONLY !== undefined) return 0;
     writeResults(join(REPO_ROOT, 'bench/RESULTS.md'), report, SYNCHRONOUS);
     console.log('wrote bench/RESULTS.md');
     return allTargetsMet(report) ? 0 : 1;

@@ -2,6 +2,7 @@
  * The two servers under load: Roadworks started exactly as users start it (`npm start`), and the
  * bare Fastify ceiling (bench/ceiling-server.ts) in a process of its own.
  */
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigSchema } from '../src/config';
 import { commandLine, descendants, freePort, peakRssBytes, spawnDetached, stopGroup, waitFor200, type Spawned } from './processes';
@@ -24,7 +25,14 @@ function stopper(spawned: Spawned): () => Promise<void> {
   return () => (stopping ??= stopGroup(spawned.pid, 15_000));
 }
 
-export async function startRoadworks(opts: { repoRoot: string; tmpDir: string; adminKey: string; synchronous: string }): Promise<RoadworksServer> {
+export async function startRoadworks(opts: {
+  repoRoot: string;
+  tmpDir: string;
+  adminKey: string;
+  synchronous: string;
+  /** Profile every node below `npm start` (bench/cpu-profile-preload.mjs), writing here. */
+  profileDir?: string;
+}): Promise<RoadworksServer> {
   const port = await freePort();
   // Every Roadworks setting is left at its default (LOG_LEVEL too: info JSON logs) except these.
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -36,6 +44,11 @@ export async function startRoadworks(opts: { repoRoot: string; tmpDir: string; a
     ADMIN_API_KEY: opts.adminKey,
     DB_SYNCHRONOUS: opts.synchronous,
   });
+  if (opts.profileDir) {
+    mkdirSync(opts.profileDir, { recursive: true });
+    const preload = join(opts.repoRoot, 'bench/cpu-profile-preload.mjs');
+    Object.assign(env, { ROADWORKS_PROFILE_DIR: opts.profileDir, NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} --import=${preload}`.trim() });
+  }
   const spawned = spawnDetached('npm', ['start'], { cwd: opts.repoRoot, env, logPath: join(opts.tmpDir, 'server.log') });
   const url = `http://127.0.0.1:${port}`;
   const stop = stopper(spawned);

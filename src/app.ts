@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './config';
 import type { Db } from './db/client';
@@ -36,8 +36,8 @@ export async function buildApp({ config, db, logger, clock = systemClock, verify
   const app = Fastify({
     loggerInstance: logger,
     genReqId: () => randomUUID(),
-    // One log line per request, written when it completes (see registerRequestLog), instead of two.
-    disableRequestLogging: true,
+    // One log line per request, written when it completes (the onResponse hook below), instead of two.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.BODY_LIMIT_BYTES,
     requestTimeout: config.REQUEST_TIMEOUT_MS,
     return503OnClosing: false,
