@@ -6,7 +6,7 @@ import { ApiError, notFound } from '../../http/problems';
 import { toPage, type PageRequest } from '../../http/pagination';
 import { recordActivity } from '../activity/activity.service';
 import { ACTIVE_STATUSES } from '../iterations/iteration-lifecycle';
-import { assertIterationWritable, resolveIteration } from '../iterations/iterations.service';
+import { resolveIteration, resolveWritableIteration } from '../iterations/iterations.service';
 import { checkInsRepo, type CheckInRow } from './check-ins.repo';
 import type { CheckIn } from './check-ins.schemas';
 
@@ -22,8 +22,7 @@ const toDto = (r: CheckInRow): CheckIn => ({
 /** A check-in reports on work in progress: only an under_construction or in_review iteration takes one. */
 export function createCheckIn(ctx: Ctx, iterationId: string, input: { health: CheckInRow['health']; note: string }): CheckIn {
   return inTransaction(ctx.db, () => {
-    const iteration = resolveIteration(ctx, iterationId);
-    assertIterationWritable(ctx, iteration);
+    const iteration = resolveWritableIteration(ctx, iterationId);
     if (!ACTIVE_STATUSES.includes(iteration.status)) {
       throw new ApiError('invalid_transition', `Iteration v${iteration.number} is ${iteration.status}; start it before checking in.`, {
         extensions: { current_status: iteration.status, allowed_actions: ['start'] },

@@ -56,7 +56,7 @@ export function resolveInitiative(ctx: Pick<Ctx, 'db'>, ref: string): Initiative
 }
 
 /** Archived initiatives keep their history but take no changes until restored. */
-export function assertInitiativeWritable(ctx: Ctx, v: InitiativeView): void {
+export function assertInitiativeWritable(ctx: Ctx, v: Pick<InitiativeView, 'key' | 'teamId' | 'teamKey' | 'archivedAt'>): void {
   assertCanWriteTeam(ctx.actor, v.teamId, v.teamKey);
   if (v.archivedAt) {
     throw new ApiError('frozen', `Initiative '${v.key}' is archived; restore it with PATCH {"archived": false} first.`, {

@@ -6,6 +6,18 @@ import { perDb } from '../../lib/per-db';
 export type IterationRow = typeof iterations.$inferSelect;
 type Health = 'on_track' | 'at_risk' | 'off_track';
 
+/** What a write under an iteration checks: the iteration's status and its initiative's team and archive state. */
+export interface IterationWriteGate {
+  id: string;
+  number: number;
+  status: IterationRow['status'];
+  initiativeId: string;
+  key: string;
+  teamId: string;
+  teamKey: string;
+  archivedAt: string | null;
+}
+
 /** An iteration with what its representation derives from other rows. */
 export interface IterationView extends IterationRow {
   initiativeKey: string;
@@ -49,7 +61,14 @@ export const iterationsRepo = perDb((db: Db) => {
     .where(eq(iterations.id, sql.placeholder('id')))
     .prepare();
 
+  const writeGate = db.$client.prepare<[string], IterationWriteGate>(
+    `SELECT it.id, it.number, it.status, i.id AS initiativeId, i.key, i.team_id AS teamId, t.key AS teamKey, i.archived_at AS archivedAt
+     FROM iterations it JOIN initiatives i ON i.id = it.initiative_id JOIN teams t ON t.id = i.team_id WHERE it.id = ?`,
+  );
+
   return {
+    /** The single-write path's one read: everything a write under an iteration must check. */
+    writeGate: (id: string): IterationWriteGate | undefined => writeGate.get(id),
     findView: (id: string): IterationView | undefined => viewById.get({ id }),
     findByNumber: (initiativeId: string, number: number): IterationView | undefined => viewByNumber.get({ initiativeId, number }),
     latestOf: (initiativeId: string): IterationRow | undefined => latest.get({ initiativeId }),

@@ -12,7 +12,7 @@ import { iterationSnapshot, toIterationDto } from './iteration-dto';
 import type { IterationItemKinds } from './iteration-items';
 import { FROZEN_STATUSES } from './iteration-lifecycle';
 import { assertCarryable, carriedCounts, copyOpenItems } from './iteration-carry-over';
-import { iterationsRepo, type IterationRow, type IterationView } from './iterations.repo';
+import { iterationsRepo, type IterationRow, type IterationView, type IterationWriteGate } from './iterations.repo';
 import { endAfterStart, type CreateIterationInput, type Iteration, type UpdateIterationInput } from './iterations.schemas';
 
 export function resolveIteration(ctx: Pick<Ctx, 'db'>, id: string): IterationView {
@@ -30,6 +30,19 @@ export function assertIterationWritable(ctx: Ctx, it: IterationRow): InitiativeV
   assertInitiativeWritable(ctx, initiative);
   if (FROZEN_STATUSES.includes(it.status)) throw frozen(`iteration v${it.number}`, it.status);
   return initiative;
+}
+
+/**
+ * The gate of a one-row write under an iteration (a check-in, later a measurement), in one
+ * statement: the iteration exists, the caller writes for its team, the initiative is not archived
+ * and the iteration is not frozen.
+ */
+export function resolveWritableIteration(ctx: Ctx, id: string): IterationWriteGate {
+  const gate = iterationsRepo(ctx.db).writeGate(id);
+  if (!gate) throw notFound('iteration', id);
+  assertInitiativeWritable(ctx, gate);
+  if (FROZEN_STATUSES.includes(gate.status)) throw frozen(`iteration v${gate.number}`, gate.status);
+  return gate;
 }
 
 export const getIteration = (ctx: Ctx, id: string): Iteration => toIterationDto(ctx, resolveIteration(ctx, id));
