@@ -1,6 +1,6 @@
 /**
  * Child processes of the benchmark: each is spawned detached (its own process group) so that one
- * signal to the group reaches every level (npm -> sh -> tsx -> node), and every group still alive
+ * signal to the group reaches every level (npm -> sh -> node), and every group still alive
  * is killed when the benchmark exits, however it exits.
  */
 import { spawn, type ChildProcess } from 'node:child_process';

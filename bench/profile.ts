@@ -1,6 +1,6 @@
 /**
  * Where the server's time went: the self time of each function in the largest CPU profile written
- * under --cpu-prof (the node that ran src/server.ts; npm and tsx write small ones too).
+ * by bench/cpu-profile-preload.mjs (the node that ran the server; only it is sent SIGUSR2).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';

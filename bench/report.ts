@@ -99,7 +99,7 @@ const NOTES = `## Notes
   \`synchronous\` setting; foreign keys are off there (no parent rows), so it is an upper bound.
   The figure with the activity row adds the second insert a check-in makes in the same transaction.
 - Peak RSS is the largest VmHWM among the processes under \`npm start\` (the node running
-  src/server.ts), read from /proc at the end of the run.
+  dist/bin/server.js), read from /proc at the end of the run.
 `;
 
 /** A section headed this way is written by hand (the profile and what would close a gap) and kept across runs. */

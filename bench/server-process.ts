@@ -14,7 +14,7 @@ export interface RunningServer {
 }
 
 export interface RoadworksServer extends RunningServer {
-  /** The largest VmHWM among the processes below `npm start`: the node that runs src/server.ts. */
+  /** The largest VmHWM among the processes below `npm start`: the node that runs the server. */
   peakRss: () => { bytes: number; pid: number; command: string };
 }
 
