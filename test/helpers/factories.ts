@@ -76,3 +76,13 @@ export async function transitionIteration(
   expect(res.statusCode, res.body).toBe(200);
   return IterationSchema.parse(res.json());
 }
+
+/** A team, a theme, and an initiative of that team whose v1 is started: the fixture most route tests need. */
+export async function createStartedIteration(t: TestApp) {
+  const team = await createTeam(t);
+  const theme = await createTheme(t);
+  const initiative = await createInitiative(t, { team: team.key });
+  const iteration = await createIteration(t, initiative.key);
+  await transitionIteration(t, iteration.id, 'start');
+  return { team, theme, initiative, iteration };
+}

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeApp, type TestApp } from '../helpers/app';
-import { createInitiative, createIteration, createKey, createTeam, createTheme, transitionIteration } from '../helpers/factories';
+import { createKey, createStartedIteration } from '../helpers/factories';
 import { errorPaths, expectProblem } from '../helpers/problems';
 
 /**
@@ -20,11 +20,7 @@ let pathValues: Record<string, string>;
 
 beforeAll(async () => {
   t = await makeApp();
-  const team = await createTeam(t);
-  const theme = await createTheme(t);
-  const initiative = await createInitiative(t, { team: team.key });
-  const iteration = await createIteration(t, initiative.key);
-  await transitionIteration(t, iteration.id, 'start');
+  const { team, theme, initiative, iteration } = await createStartedIteration(t);
   const checkIn = await t.call({ method: 'POST', url: `/v1/iterations/${iteration.id}/check-ins`, payload: { health: 'on_track' } });
   const key = await createKey(t, 'viewer');
   pathValues = {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeApp, type TestApp } from '../helpers/app';
-import { createInitiative, createIteration, createTeam, createTheme, transitionIteration } from '../helpers/factories';
+import { createInitiative, createIteration, createStartedIteration, transitionIteration } from '../helpers/factories';
 import { expectProblem } from '../helpers/problems';
 
 /**
@@ -89,11 +89,7 @@ let t: TestApp;
 let ids: Ids;
 beforeAll(async () => {
   t = await makeApp();
-  const team = await createTeam(t);
-  const theme = await createTheme(t);
-  const initiative = await createInitiative(t, { team: team.key });
-  const iteration = await createIteration(t, initiative.key);
-  await transitionIteration(t, iteration.id, 'start');
+  const { team, theme, initiative, iteration } = await createStartedIteration(t);
   const other = await createInitiative(t, { team: team.key });
   const review = await createIteration(t, other.key);
   await transitionIteration(t, review.id, 'start');
