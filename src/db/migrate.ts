@@ -1,10 +1,22 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 
-export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../migrations', import.meta.url));
+/**
+ * The project's migrations folder: the nearest `migrations/meta/_journal.json` above this module,
+ * wherever it runs from (src/db under tsx and vitest, the esbuild bundle in dist/bin under npm start).
+ */
+function findMigrationsFolder(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'migrations', 'meta', '_journal.json'))) return join(dir, 'migrations');
+    if (dirname(dir) === dir) throw new Error('No migrations folder (migrations/meta/_journal.json) found above the server code.');
+  }
+}
+
+export const MIGRATIONS_FOLDER = findMigrationsFolder();
 
 /**
  * Applies pending migrations with foreign keys off (table rebuilds would otherwise cascade-delete
@@ -41,13 +53,14 @@ function expectedMigrations(folder: string): number {
 export function migrationStatus(
   sqlite: Database.Database,
   migrationsFolder = MIGRATIONS_FOLDER,
-): { ready: boolean; detail?: string } {
+): { ready: boolean; detail?: string; error?: Error } {
   try {
     const expected = expectedMigrations(migrationsFolder);
     const row = sqlite.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number };
     if (row.n < expected) return { ready: false, detail: `${expected - row.n} migration(s) pending` };
     return { ready: true };
   } catch (err) {
-    return { ready: false, detail: `database unavailable: ${(err as Error).message}` };
+    // The caller logs the error; what a client sees names no internals.
+    return { ready: false, detail: 'the database does not answer', error: err as Error };
   }
 }

@@ -11,7 +11,7 @@ export const NoQuery = z.object({}).strict();
  */
 export function registerStrictQuery(app: FastifyInstance): void {
   app.addHook('onRoute', (route: RouteOptions) => {
-    if (route.url.startsWith('/docs')) return;
+    if (route.url === '/docs' || route.url.startsWith('/docs/')) return;
     route.schema = { ...route.schema, querystring: route.schema?.querystring ?? NoQuery };
   });
 }

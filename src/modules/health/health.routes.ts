@@ -41,8 +41,9 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
         },
       },
     },
-    async (_request, reply) => {
+    async (request, reply) => {
       const state = migrationStatus(app.db.$client);
+      if (state.error) request.log.warn({ err: state.error }, 'not ready: the database does not answer');
       if (state.ready) return reply.send({ status: 'ok' as const });
       reply.header('retry-after', '5');
       throw new ApiError('not_ready', `The service is not ready: ${state.detail ?? 'unknown reason'}.`);
