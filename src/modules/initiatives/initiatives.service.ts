@@ -1,5 +1,5 @@
 import type { Ctx } from '../../lib/context';
-import { DAY_MS, isoNow } from '../../lib/clock';
+import { isoNow } from '../../lib/clock';
 import { changedFields } from '../../lib/changes';
 import { newId } from '../../lib/ids';
 import { assertCanWriteTeam } from '../../lib/permissions';
@@ -11,9 +11,10 @@ import { RawJson } from '../../http/serializer';
 import { recordActivity } from '../activity/activity.service';
 import { teamsService } from '../teams/teams.module';
 import { themesService } from '../themes/themes.module';
-import { iterationsRepo } from '../iterations/iterations.repo';
+import { iterationsRepo, type IterationView } from '../iterations/iterations.repo';
 import { toCurrentIteration } from '../iterations/iteration-dto';
-import { initiativesRepo, type CurrentIterationView, type InitiativeRead, type InitiativeRow, type InitiativeView } from './initiatives.repo';
+import { staleCutoff } from '../iterations/iteration-lifecycle';
+import { initiativesRepo, type InitiativeRow, type InitiativeView } from './initiatives.repo';
 import type {
   CreateInitiativeInput,
   Initiative,
@@ -21,7 +22,7 @@ import type {
   UpdateInitiativeInput,
 } from './initiatives.schemas';
 
-function toDto(ctx: Ctx, v: InitiativeView, current: CurrentIterationView | null | undefined): Initiative {
+function toDto(ctx: Ctx, v: InitiativeView, current: IterationView | undefined): Initiative {
   return {
     id: v.id,
     key: v.key,
@@ -48,9 +49,9 @@ function snapshot(dto: Initiative): Record<string, unknown> {
   return own;
 }
 
-/** An initiative by id or key (with its current iteration as of this read), or 404. */
-export function resolveInitiative(ctx: Pick<Ctx, 'db'>, ref: string): InitiativeRead {
-  const view = initiativesRepo(ctx.db).read(ref);
+/** An initiative by id or key, or 404. */
+export function resolveInitiative(ctx: Pick<Ctx, 'db'>, ref: string): InitiativeView {
+  const view = initiativesRepo(ctx.db).find(ref);
   if (!view) throw notFound('initiative', ref);
   return view;
 }
@@ -65,8 +66,7 @@ export function assertInitiativeWritable(ctx: Ctx, v: Pick<InitiativeView, 'key'
   }
 }
 
-/** Active iterations whose latest check-in (or start) is before this are stale. */
-const staleBefore = (ctx: Ctx): string => new Date(ctx.clock.now().getTime() - ctx.config.CHECKIN_INTERVAL_DAYS * DAY_MS).toISOString();
+const staleBefore = (ctx: Ctx): string => staleCutoff(ctx.clock.now(), ctx.config.CHECKIN_INTERVAL_DAYS);
 
 /** The hot read: the initiative rendered by the database as its schema's JSON (same bytes as toDto's). */
 export function getInitiative(ctx: Ctx, ref: string): RawJson {
@@ -121,7 +121,7 @@ export function createInitiative(ctx: Ctx, input: CreateInitiativeInput): Initia
       updatedAt: now,
     };
     repo.insert(row);
-    const dto = toDto(ctx, { ...row, teamKey: team.key, themeKey: theme?.key ?? null }, null);
+    const dto = toDto(ctx, { ...row, teamKey: team.key, themeKey: theme?.key ?? null }, undefined);
     recordActivity(ctx, { action: 'initiative.created', entityType: 'initiative', entityId: row.id, before: null, after: snapshot(dto) });
     return dto;
   });

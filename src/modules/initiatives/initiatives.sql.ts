@@ -8,15 +8,10 @@ import { InitiativeSchema } from './initiatives.schemas';
  * whatever the history.
  */
 
-export const READ_COLUMNS = `i.id, i.key, i.title, i.summary, i.team_id, t.key AS team_key, i.owner, i.theme_id,
-  th.key AS theme_key, i.horizon, i.status, i.tags, i.attributes, i.archived_at, i.version, i.created_at, i.updated_at,
-  c.id AS c_id, c.number AS c_number, c.status AS c_status, c.planned_start AS c_planned_start,
-  c.planned_end AS c_planned_end, c.started_at AS c_started_at, c.last_health AS c_health, c.last_check_in_at AS c_last_check_in_at`;
-
 /**
  * An initiative rendered by SQLite as the JSON of InitiativeSchema, current iteration included.
- * `stale` compares against the bound @stale_before (now minus the check-in interval), as
- * isStale does: timestamps are fixed-width RFC 3339 UTC, so text order is time order.
+ * `stale` compares against the bound @stale_before exactly as isStale compares with staleCutoff:
+ * timestamps are fixed-width RFC 3339 UTC, so text order is time order.
  */
 export const ITEM_JSON = jsonSelect(InitiativeSchema, {
   id: 'i.id',
@@ -37,6 +32,7 @@ export const ITEM_JSON = jsonSelect(InitiativeSchema, {
       number: 'c.number',
       status: 'c.status',
       health: 'c.last_health',
+      // isStale, in SQL: the bound cutoff is staleCutoff(now, interval).
       stale: "c.status IN ('under_construction', 'in_review') AND coalesce(c.last_check_in_at, c.started_at) < @stale_before",
       planned_start: 'c.planned_start',
       planned_end: 'c.planned_end',

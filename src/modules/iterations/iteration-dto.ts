@@ -1,12 +1,11 @@
 import type { Ctx } from '../../lib/context';
 import { allowedActions, isStale } from './iteration-lifecycle';
-import type { CurrentIterationView } from '../initiatives/initiatives.repo';
 import type { IterationView } from './iterations.repo';
 import type { CurrentIteration, Iteration } from './iterations.schemas';
 
 type Clocked = Pick<Ctx, 'clock' | 'config'>;
 
-const staleNow = (ctx: Clocked, v: Pick<IterationView, 'status' | 'startedAt' | 'lastCheckInAt'>) => isStale(v, ctx.clock.now(), ctx.config.CHECKIN_INTERVAL_DAYS);
+const staleNow = (ctx: Clocked, v: IterationView) => isStale(v, ctx.clock.now(), ctx.config.CHECKIN_INTERVAL_DAYS);
 
 export const toIterationDto = (ctx: Clocked, v: IterationView): Iteration => ({
   id: v.id,
@@ -40,7 +39,7 @@ export function iterationSnapshot(dto: Iteration): Record<string, unknown> {
   return own;
 }
 
-export const toCurrentIteration = (ctx: Clocked, v: CurrentIterationView): CurrentIteration => ({
+export const toCurrentIteration = (ctx: Clocked, v: IterationView): CurrentIteration => ({
   id: v.id,
   number: v.number,
   status: v.status,

@@ -37,9 +37,13 @@ export function invalidTransition(action: Action, number: number, status: Iterat
   });
 }
 
+/** Check-ins (or starts) before this instant make an active iteration stale: now minus the interval, as RFC 3339 UTC. */
+export const staleCutoff = (now: Date, intervalDays: number): string => new Date(now.getTime() - intervalDays * DAY_MS).toISOString();
+
 /**
  * An active iteration is stale when no check-in arrived within the interval, counting from its
- * latest check-in or, before the first one, from when it started.
+ * latest check-in or, before the first one, from when it started. Timestamps are fixed-width
+ * RFC 3339 UTC, so comparing them as text compares instants; SQL renderings use the same rule.
  */
 export function isStale(
   it: { status: IterationStatus; startedAt: string | null; lastCheckInAt: string | null },
@@ -48,5 +52,5 @@ export function isStale(
 ): boolean {
   if (!ACTIVE_STATUSES.includes(it.status)) return false;
   const since = it.lastCheckInAt ?? it.startedAt;
-  return since !== null && now.getTime() - Date.parse(since) > intervalDays * DAY_MS;
+  return since !== null && since < staleCutoff(now, intervalDays);
 }
