@@ -140,7 +140,9 @@ async function main(): Promise<number> {
       peakRss: peak,
       maxRssBytes: MAX_RSS_BYTES,
       extras: [
-        `Insert ceiling with the activity row (check-in + activity, one transaction each): ${fmt(median(withActivity))} transactions/s; check-ins reach ${(checkInRate / median(withActivity)).toFixed(3)} of it.`,
+        ...(withActivity.length > 0
+          ? [`Insert ceiling with the activity row (check-in + activity, one transaction each): ${fmt(median(withActivity))} transactions/s; check-ins reach ${(checkInRate / median(withActivity)).toFixed(3)} of it.`]
+          : []),
         `Peak RSS read from pid ${peak.pid}: ${peak.command}`,
       ],
       settings:

@@ -1,7 +1,7 @@
 import { loadConfig } from './config';
 import { buildApp } from './app';
 import { openDatabase } from './db/client';
-import { createLogger } from './logger';
+import { createLogger, stdoutDestination } from './logger';
 import { shutdown } from './lifecycle';
 import { ensureAdminKey } from './modules/api-keys/api-keys.bootstrap';
 import { systemClock } from './lib/clock';
@@ -9,7 +9,7 @@ import { systemClock } from './lib/clock';
 /** The only place that reads the environment and listens. */
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  const logger = createLogger(config.LOG_LEVEL);
+  const logger = createLogger(config.LOG_LEVEL, stdoutDestination());
   const db = openDatabase({ path: config.DATABASE_PATH, synchronous: config.DB_SYNCHRONOUS });
   const { generatedSecret } = ensureAdminKey(db, systemClock, config.ADMIN_API_KEY);
   if (generatedSecret) {

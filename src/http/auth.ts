@@ -21,19 +21,18 @@ export function registerAuth(app: FastifyInstance): void {
     }
   });
 
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', (request, _reply, done) => {
     const access = request.routeOptions.config.access;
-    if (access === undefined || access === 'public') return;
+    if (access === undefined || access === 'public') return done();
     const header = request.headers.authorization;
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    if (!match?.[1]) {
-      throw new ApiError('unauthorized', 'Send your API key as "Authorization: Bearer <key>".');
-    }
+    if (!match?.[1]) return done(new ApiError('unauthorized', 'Send your API key as "Authorization: Bearer <key>".'));
     const actor = authenticate(request.server.db, match[1]);
-    if (!actor) throw new ApiError('unauthorized', 'The API key is unknown or has been revoked.');
+    if (!actor) return done(new ApiError('unauthorized', 'The API key is unknown or has been revoked.'));
     if (RANK[actor.role] < RANK[access]) {
-      throw new ApiError('forbidden', `This route needs a${access === 'admin' ? 'n' : ''} ${access} key; yours is ${actor.role}.`);
+      return done(new ApiError('forbidden', `This route needs a${access === 'admin' ? 'n' : ''} ${access} key; yours is ${actor.role}.`));
     }
     request.actor = actor;
+    done();
   });
 }

@@ -8,11 +8,10 @@ const draining = new WeakSet<FastifyInstance>();
  * `Connection: close`, while requests already in flight run to completion.
  */
 export function registerDraining(app: FastifyInstance): void {
-  app.addHook('onRequest', async (_request, reply) => {
-    if (draining.has(app)) {
-      reply.header('connection', 'close').header('retry-after', '5');
-      throw new ApiError('shutting_down', 'The server is shutting down; retry in a few seconds.');
-    }
+  app.addHook('onRequest', (_request, reply, done) => {
+    if (!draining.has(app)) return done();
+    reply.header('connection', 'close').header('retry-after', '5');
+    done(new ApiError('shutting_down', 'The server is shutting down; retry in a few seconds.'));
   });
 }
 
