@@ -17,6 +17,11 @@ export const PROBLEMS = {
   payload_too_large: [413, 'Payload too large'],
   unsupported_media_type: [415, 'Unsupported media type'],
   policy_violation: [422, 'Policy violation'],
+  invalid_rows: [422, 'Rows not accepted'],
+  no_iteration: [422, 'No iteration at that time'],
+  override_reason_required: [422, 'Override reason required'],
+  idempotency_key_reused: [422, 'Idempotency key reused'],
+  idempotency_key_in_use: [409, 'Idempotency key in use'],
   rate_limited: [429, 'Too many requests'],
   headers_too_large: [431, 'Request header fields too large'],
   internal_error: [500, 'Internal server error'],
@@ -29,6 +34,8 @@ export type ProblemCode = keyof typeof PROBLEMS;
 export interface FieldError {
   path: string;
   message: string;
+  /** The rule the value breaks (`unknown_metric`, `not_finite`, ...), where a caller may branch on it. */
+  rule?: string;
 }
 
 export interface ProblemOptions {

@@ -55,7 +55,10 @@ export const ProblemSchema = z
     instance: z.string().optional().describe('The path the problem is about; absent when the request could not be read'),
     code: z.enum(Object.keys(PROBLEMS) as [ProblemCode, ...ProblemCode[]]).describe('Stable machine-readable error code'),
     request_id: z.string(),
-    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional().describe('validation_failed: one entry per field'),
+    errors: z
+      .array(z.object({ path: z.string(), message: z.string(), rule: z.string().optional().describe('The rule broken, for rows of a batch') }))
+      .optional()
+      .describe('validation_failed, invalid_rows, no_iteration: one entry per field (for batches, per row and field)'),
     current_status: z.string().optional().describe('invalid_transition, frozen: the status the object is in'),
     allowed_actions: z.array(z.string()).optional().describe('invalid_transition: the actions that status allows'),
     allowed_statuses: z.array(z.string()).optional().describe('invalid_transition: where those actions lead'),
@@ -79,7 +82,7 @@ const ERROR_DESCRIPTIONS = {
   412: 'If-Match does not match the current ETag',
   413: 'Body too large',
   415: 'Body must be application/json',
-  422: 'Breaks a policy rule',
+  422: 'Understood but not accepted: a rule of the data or of the policy; code and errors[] say which',
 } as const;
 
 type ErrorStatus = keyof typeof ERROR_DESCRIPTIONS;

@@ -4,3 +4,8 @@ export * from './api-keys';
 export * from './initiatives';
 export * from './iterations';
 export * from './activity';
+export * from './metrics';
+export * from './measurements';
+export * from './tracked-metrics';
+export * from './hypotheses';
+export * from './idempotency';
