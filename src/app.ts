@@ -12,6 +12,7 @@ import { clientErrorHandler, frameworkErrorHandler, registerErrorHandling } from
 import { registerOpenApi } from './http/openapi';
 import { responseSerializerCompiler } from './http/serializer';
 import { registerStrictQuery } from './http/strict-query';
+import { registerIdempotency } from './http/idempotency';
 import { healthRoutes } from './modules/health/health.routes';
 import { apiKeyRoutes } from './modules/api-keys/api-keys.routes';
 import { activityRoutes } from './modules/activity/activity.routes';
@@ -20,7 +21,11 @@ import { themeRoutes } from './modules/themes/themes.module';
 import { initiativeRoutes } from './modules/initiatives/initiatives.routes';
 import { iterationRoutes } from './modules/iterations/iterations.routes';
 import { IterationItemKinds } from './modules/iterations/iteration-items';
+import { measurementRoutes } from './modules/measurements/measurements.routes';
 import { checkInRoutes } from './modules/check-ins/check-ins.routes';
+import { hypothesisModule } from './modules/hypotheses/hypotheses.routes';
+import { metricRoutes } from './modules/metrics/metrics.routes';
+import { trackedMetricsModule } from './modules/tracked-metrics/tracked-metrics.module';
 
 export interface AppDeps {
   config: Config;
@@ -67,6 +72,7 @@ export async function buildApp({ config, db, logger, clock = systemClock, verify
   registerErrorHandling(app);
   registerContentTypes(app);
   registerAuth(app);
+  registerIdempotency(app);
   registerStrictQuery(app);
   await registerOpenApi(app);
 
@@ -78,6 +84,10 @@ export async function buildApp({ config, db, logger, clock = systemClock, verify
   await app.register(initiativeRoutes, { prefix: '/v1' });
   await app.register(iterationRoutes, { prefix: '/v1' });
   await app.register(checkInRoutes, { prefix: '/v1' });
+  await app.register(hypothesisModule, { prefix: '/v1' });
+  await app.register(metricRoutes, { prefix: '/v1' });
+  await app.register(trackedMetricsModule, { prefix: '/v1' });
+  await app.register(measurementRoutes, { prefix: '/v1' });
   await app.register(activityRoutes, { prefix: '/v1' });
 
   return app;

@@ -22,6 +22,8 @@ export const ConfigSchema = z.object({
     .pipe(z.enum(['FULL', 'NORMAL']))
     .default('FULL'),
   BODY_LIMIT_BYTES: intFrom(1_048_576, 1024, 64 * 1_048_576),
+  /** POST /v1/measurements takes batches of up to 10,000 rows, so its bodies may be larger. */
+  MEASUREMENT_BODY_LIMIT_BYTES: intFrom(8 * 1_048_576, 1024, 256 * 1_048_576),
   REQUEST_TIMEOUT_MS: intFrom(30_000, 1000, 600_000),
   /** On SIGTERM, keep answering 503 this long before closing the listener (queued requests get an answer). */
   SHUTDOWN_DRAIN_MS: intFrom(1000, 0, 60_000),

@@ -7,7 +7,7 @@ import { decodeUtf8 } from './utf8';
  * Strings must be valid Unicode: a lone surrogate cannot be stored and read back as sent. Walks
  * the parsed value with an explicit stack, so deep nesting cannot overflow the call stack.
  */
-function hasLoneSurrogate(root: unknown): boolean {
+export function hasLoneSurrogate(root: unknown): boolean {
   const stack: unknown[] = [root];
   while (stack.length > 0) {
     const value = stack.pop();

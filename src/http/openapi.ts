@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { documentIdempotencyKey } from './idempotency.openapi';
 
 export const API_VERSION = '1.0.0';
 
@@ -38,10 +39,14 @@ const TAGS = [
   { name: 'api-keys', description: 'Bearer keys and their roles (admin, editor, viewer); admins only. Secrets are shown once, at creation.' },
   { name: 'check-ins', description: 'Dated health updates (on_track, at_risk, off_track) on an iteration in progress; they drive health and stale.' },
   { name: 'health', description: 'Liveness and readiness probes for load balancers and orchestrators; no key needed.' },
+  { name: 'hypotheses', description: 'Testable beliefs of an iteration tied to a catalog metric and a success criterion; the API suggests validated, invalidated, inconclusive or insufficient_data from the measurements, and a person concludes.' },
   { name: 'initiatives', description: 'Roadmap items owned by a team, advancing through numbered iterations; archived, never deleted.' },
   { name: 'iterations', description: 'Numbered versions of an initiative: plan, start, review, close with a decision, carry open work over, compare.' },
+  { name: 'measurements', description: 'The append-only measurement ledger: one row, a JSON array, NDJSON or CSV per request, all or nothing; corrections void or supersede, never edit.' },
+  { name: 'metrics', description: 'The metric catalog: central metrics (admins) and team metrics (their editors), with versioned definitions (unit, direction, aggregation).' },
   { name: 'teams', description: 'The teams that own initiatives and scope editor keys; anyone reads, admins write.' },
   { name: 'themes', description: 'Strategic pillars initiatives belong to; anyone reads, admins write.' },
+  { name: 'tracked-metrics', description: 'Metrics an iteration sets out to move, with baseline and target; the API computes current value, progress and pace-based health from the measurement rollups.' },
 ];
 
 /** The OpenAPI 3.0.3 document is generated from the routes' zod schemas; nothing is written by hand. */
@@ -65,7 +70,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       security: [{ bearerAuth: [] }],
     },
     transform: jsonSchemaTransform,
-    transformObject: (document) => finishDocument(jsonSchemaTransformObject(document)),
+    transformObject: (document) => documentIdempotencyKey(finishDocument(jsonSchemaTransformObject(document))),
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 

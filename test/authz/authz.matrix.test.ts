@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { ActivityPage } from '../../src/modules/activity/activity.schemas';
 import { ApiKeyPage, ApiKeySchema, CreatedApiKeySchema } from '../../src/modules/api-keys/api-keys.schemas';
 import { CheckInPage, CheckInSchema } from '../../src/modules/check-ins/check-ins.schemas';
+import { HypothesisPage, HypothesisSchema } from '../../src/modules/hypotheses/hypotheses.schemas';
 import { InitiativePage, InitiativeSchema, type Initiative } from '../../src/modules/initiatives/initiatives.schemas';
 import {
   CreatedIterationSchema,
@@ -11,13 +12,17 @@ import {
   IterationSchema,
   type Iteration,
 } from '../../src/modules/iterations/iterations.schemas';
+import { MeasurementPage, MeasurementSchema } from '../../src/modules/measurements/measurements.schemas';
+import { MetricDefinitionPage, MetricPage, MetricSchema } from '../../src/modules/metrics/metrics.schemas';
 import { teamSchemas } from '../../src/modules/teams/teams.module';
+import { TrackedMetricPage, TrackedMetricSchema } from '../../src/modules/tracked-metrics/tracked-metrics.schemas';
 import { themeSchemas } from '../../src/modules/themes/themes.module';
 import { ADMIN_KEY, makeApp, type TestApp } from '../helpers/app';
 import {
   createInitiative,
   createIteration,
   createKey,
+  createMetric,
   createTeam,
   createTheme,
   transitionIteration,
@@ -75,11 +80,31 @@ const teamB = (ok: number) => ({ viewer: 403, editorA: 403, editorB: ok, admin: 
 // Helpers that build fresh objects as the admin, for write rows whose success changes state.
 let t: TestApp;
 const freshInitiative = (team: { key: string }) => createInitiative(t, { team: team.key });
+/** A fresh central metric tracked (as the admin) by the given iteration; returns the path params of it. */
+async function freshTracked(iterationId: string): Promise<{ id: string; metric_key: string }> {
+  const metric = await createMetric(t);
+  const res = await t.call({ method: 'POST', url: `/v1/iterations/${iterationId}/metrics`, payload: { metric: metric.key, baseline: 1, target: 2 } });
+  expect(res.statusCode, res.body).toBe(201);
+  return { id: iterationId, metric_key: metric.key };
+}
 async function freshIteration(team: { key: string }, actions: ('start' | 'review')[] = []): Promise<Iteration> {
   const initiative = await freshInitiative(team);
   let it: Iteration = await createIteration(t, initiative.id);
   for (const action of actions) it = await transitionIteration(t, it.id, action);
   return it;
+}
+
+/** A fresh hypothesis (as the admin) on a fresh central metric in the given iteration; returns its id. */
+async function freshHypothesis(iterationId: string): Promise<string> {
+  const payload = { statement: 'We believe that it works', metric: (await createMetric(t)).key, operator: 'gte', threshold: 1 };
+  const res = await t.call({ method: 'POST', url: `/v1/iterations/${iterationId}/hypotheses`, payload });
+  expect(res.statusCode, res.body).toBe(201);
+  return HypothesisSchema.parse(res.json()).id;
+}
+
+async function freshMeasurement(f: Fixtures): Promise<string> {
+  const payload = { metric: (await createMetric(t)).key, initiative: f.initiativeA.key, value: 1 };
+  return MeasurementSchema.parse((await t.call({ method: 'POST', url: '/v1/measurements', payload })).json()).id;
 }
 
 const ROWS: Row[] = [
@@ -363,6 +388,228 @@ const ROWS: Row[] = [
       return { params: { id: CheckInSchema.parse(res.json()).id } };
     },
     schema: CheckInSchema,
+  },
+
+  // Hypotheses: anyone reads; the initiative's team and admins write.
+  {
+    name: "state a hypothesis in team A's iteration",
+    method: 'POST',
+    path: '/v1/iterations/{id}/hypotheses',
+    expect: teamA(201),
+    prepare: async (f) => ({
+      params: { id: f.activeA.id },
+      payload: { statement: 'We believe that it works', metric: (await createMetric(t)).key, operator: 'gte', threshold: 1 },
+    }),
+    schema: HypothesisSchema,
+  },
+  {
+    name: "state a hypothesis in team B's iteration",
+    method: 'POST',
+    path: '/v1/iterations/{id}/hypotheses',
+    expect: teamB(201),
+    prepare: async (f) => ({
+      params: { id: f.activeB.id },
+      payload: { statement: 'We believe that it works', metric: (await createMetric(t)).key, operator: 'reach_target' },
+    }),
+    schema: HypothesisSchema,
+  },
+  {
+    name: "list team A's hypotheses",
+    method: 'GET',
+    path: '/v1/iterations/{id}/hypotheses',
+    expect: anyReader(200),
+    prepare: (f) => ({ params: { id: f.activeA.id } }),
+    schema: HypothesisPage,
+  },
+  {
+    name: 'get a hypothesis',
+    method: 'GET',
+    path: '/v1/hypotheses/{id}',
+    expect: anyReader(200),
+    prepare: async (f) => ({ params: { id: await freshHypothesis(f.activeB.id) } }),
+    schema: HypothesisSchema,
+  },
+  {
+    name: "edit a hypothesis of team A",
+    method: 'PATCH',
+    path: '/v1/hypotheses/{id}',
+    expect: teamA(200),
+    prepare: async (f) => ({ params: { id: await freshHypothesis(f.plannedA.id) }, payload: { threshold: 2 } }),
+    schema: HypothesisSchema,
+  },
+  {
+    name: "edit a hypothesis of team B",
+    method: 'PATCH',
+    path: '/v1/hypotheses/{id}',
+    expect: teamB(200),
+    prepare: async (f) => ({ params: { id: await freshHypothesis(f.activeB.id) }, payload: { evidence: 'Pilot' } }),
+    schema: HypothesisSchema,
+  },
+  {
+    name: "conclude a hypothesis of team A",
+    method: 'POST',
+    path: '/v1/hypotheses/{id}/conclude',
+    expect: teamA(200),
+    prepare: async (f) => ({
+      params: { id: await freshHypothesis(f.activeA.id) },
+      payload: { result: 'inconclusive', override_reason: 'No data yet' },
+    }),
+    schema: HypothesisSchema,
+  },
+
+  // Measurements: anyone reads; editors of the initiative's team and admins record and void.
+  {
+    name: 'record a measurement',
+    method: 'POST',
+    path: '/v1/measurements',
+    expect: teamA(201),
+    prepare: async (f) => ({ payload: { metric: (await createMetric(t)).key, initiative: f.initiativeA.key, value: 1 } }),
+    schema: MeasurementSchema,
+  },
+  { name: 'list measurements', method: 'GET', path: '/v1/measurements', expect: anyReader(200), prepare: () => ({}), schema: MeasurementPage },
+  {
+    name: 'get a measurement',
+    method: 'GET',
+    path: '/v1/measurements/{id}',
+    expect: anyReader(200),
+    prepare: async (f) => ({ params: { id: await freshMeasurement(f) } }),
+    schema: MeasurementSchema,
+  },
+  {
+    name: 'void a measurement',
+    method: 'POST',
+    path: '/v1/measurements/{id}/void',
+    expect: teamA(200),
+    prepare: async (f) => ({ params: { id: await freshMeasurement(f) }, payload: { reason: 'wrong' } }),
+    schema: MeasurementSchema,
+  },
+
+  // Metrics: anyone reads; admins write central metrics, editors their team's; admins promote.
+  { name: 'list metrics', method: 'GET', path: '/v1/metrics', expect: anyReader(200), prepare: () => ({}), schema: MetricPage },
+  {
+    name: 'create a central metric',
+    method: 'POST',
+    path: '/v1/metrics',
+    expect: adminOnly(201),
+    prepare: () => ({ payload: { key: uniqueKey('met'), name: 'New', unit: 'count', direction: 'increase', aggregation: 'sum' } }),
+    schema: MetricSchema,
+  },
+  {
+    name: 'create a team A metric',
+    method: 'POST',
+    path: '/v1/metrics',
+    expect: teamA(201),
+    prepare: (f) => ({
+      payload: { key: uniqueKey('met'), name: 'New', unit: 'percent', direction: 'increase', aggregation: 'latest', team: f.teamA.key },
+    }),
+    schema: MetricSchema,
+  },
+  {
+    name: 'create a team B metric',
+    method: 'POST',
+    path: '/v1/metrics',
+    expect: teamB(201),
+    prepare: (f) => ({
+      payload: { key: uniqueKey('met'), name: 'New', unit: 'days', direction: 'decrease', aggregation: 'average', scope: 'team', team: f.teamB.id },
+    }),
+    schema: MetricSchema,
+  },
+  {
+    name: "get team B's metric",
+    method: 'GET',
+    path: '/v1/metrics/{key}',
+    expect: anyReader(200),
+    prepare: async (f) => ({ params: { key: (await createMetric(t, { team: f.teamB.key })).key } }),
+    schema: MetricSchema,
+  },
+  {
+    name: 'update a central metric',
+    method: 'PATCH',
+    path: '/v1/metrics/{key}',
+    expect: adminOnly(200),
+    prepare: async () => ({ params: { key: (await createMetric(t)).key }, payload: { name: 'Renamed' } }),
+    schema: MetricSchema,
+  },
+  {
+    name: "update team A's metric",
+    method: 'PATCH',
+    path: '/v1/metrics/{key}',
+    expect: teamA(200),
+    prepare: async (f) => ({ params: { key: (await createMetric(t, { team: f.teamA.key })).key }, payload: { aggregation: 'max' } }),
+    schema: MetricSchema,
+  },
+  {
+    name: "promote team A's metric to central",
+    method: 'POST',
+    path: '/v1/metrics/{key}/promote',
+    expect: adminOnly(200),
+    prepare: async (f) => ({ params: { key: (await createMetric(t, { team: f.teamA.key })).key } }),
+    schema: MetricSchema,
+  },
+  {
+    name: "list a metric's definitions",
+    method: 'GET',
+    path: '/v1/metrics/{key}/definitions',
+    expect: anyReader(200),
+    prepare: async (f) => ({ params: { key: (await createMetric(t, { team: f.teamA.key })).id } }),
+    schema: MetricDefinitionPage,
+  },
+
+  // Tracked metrics: anyone reads; the initiative's team and admins write.
+  {
+    name: "track a metric in team A's iteration",
+    method: 'POST',
+    path: '/v1/iterations/{id}/metrics',
+    expect: teamA(201),
+    prepare: async (f) => ({ params: { id: f.activeA.id }, payload: { metric: (await createMetric(t)).key, baseline: 0.18, target: 0.25 } }),
+    schema: TrackedMetricSchema,
+  },
+  {
+    name: "track a metric in team B's iteration",
+    method: 'POST',
+    path: '/v1/iterations/{id}/metrics',
+    expect: teamB(201),
+    prepare: async (f) => ({ params: { id: f.activeB.id }, payload: { metric: (await createMetric(t)).key } }),
+    schema: TrackedMetricSchema,
+  },
+  {
+    name: "list team A's tracked metrics",
+    method: 'GET',
+    path: '/v1/iterations/{id}/metrics',
+    expect: anyReader(200),
+    prepare: (f) => ({ params: { id: f.activeA.id } }),
+    schema: TrackedMetricPage,
+  },
+  {
+    name: "get a tracked metric of team A's iteration",
+    method: 'GET',
+    path: '/v1/iterations/{id}/metrics/{metric_key}',
+    expect: anyReader(200),
+    prepare: async (f) => ({ params: await freshTracked(f.activeA.id) }),
+    schema: TrackedMetricSchema,
+  },
+  {
+    name: "move a target in team A's iteration",
+    method: 'PATCH',
+    path: '/v1/iterations/{id}/metrics/{metric_key}',
+    expect: teamA(200),
+    prepare: async (f) => ({ params: await freshTracked(f.plannedA.id), payload: { target: 3 } }),
+    schema: TrackedMetricSchema,
+  },
+  {
+    name: "move a target in team B's iteration",
+    method: 'PATCH',
+    path: '/v1/iterations/{id}/metrics/{metric_key}',
+    expect: teamB(200),
+    prepare: async (f) => ({ params: await freshTracked(f.activeB.id), payload: { baseline: 0 } }),
+    schema: TrackedMetricSchema,
+  },
+  {
+    name: "untrack a metric in team A's iteration",
+    method: 'DELETE',
+    path: '/v1/iterations/{id}/metrics/{metric_key}',
+    expect: teamA(204),
+    prepare: async (f) => ({ params: await freshTracked(f.activeA.id) }),
   },
 
   // Activity.

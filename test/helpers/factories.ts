@@ -8,6 +8,7 @@ import { teamSchemas } from '../../src/modules/teams/teams.module';
 import { themeSchemas } from '../../src/modules/themes/themes.module';
 import { InitiativeSchema, type CreateInitiativeBody, type Initiative } from '../../src/modules/initiatives/initiatives.schemas';
 import { CreatedIterationSchema, IterationSchema, type Iteration } from '../../src/modules/iterations/iterations.schemas';
+import { MetricSchema, type CreateMetricBody, type Metric } from '../../src/modules/metrics/metrics.schemas';
 
 type CreatedIteration = z.infer<typeof CreatedIterationSchema>;
 import type { TestApp } from './app';
@@ -38,13 +39,15 @@ async function createNamed(t: TestApp, plural: 'teams' | 'themes', overrides: Na
 export const createTeam = (t: TestApp, overrides: NamedOverrides = {}) => createNamed(t, 'teams', overrides);
 export const createTheme = (t: TestApp, overrides: NamedOverrides = {}) => createNamed(t, 'themes', overrides);
 
-export type CreatedKey = z.infer<typeof CreatedApiKeySchema>;
+/** A key as its creation shows it: with the secret (only an idempotent replay omits it). */
+const FreshApiKeySchema = CreatedApiKeySchema.required({ secret: true });
+export type CreatedKey = z.infer<typeof FreshApiKeySchema>;
 
 /** Creates an API key through the API (as the admin) and returns it with its one-time secret. */
 export async function createKey(t: TestApp, role: Role, teams: string[] = [], name = uniqueKey(role)): Promise<CreatedKey> {
   const res = await t.call({ method: 'POST', url: '/v1/api-keys', payload: { name, role, teams } });
   expect(res.statusCode, res.body).toBe(201);
-  return CreatedApiKeySchema.parse(res.json());
+  return FreshApiKeySchema.parse(res.json());
 }
 
 export type InitiativeOverrides = Partial<z.input<typeof CreateInitiativeBody>>;
@@ -85,4 +88,18 @@ export async function createStartedIteration(t: TestApp) {
   const iteration = await createIteration(t, initiative.key);
   await transitionIteration(t, iteration.id, 'start');
   return { team, theme, initiative, iteration };
+}
+
+export type MetricOverrides = Partial<z.input<typeof CreateMetricBody>>;
+
+/**
+ * Creates a metric through the API (as `key`, the admin by default): a central count metric unless
+ * the overrides name a team or scope.
+ */
+export async function createMetric(t: TestApp, overrides: MetricOverrides = {}, key?: string): Promise<Metric> {
+  const k = overrides.key ?? uniqueKey('met');
+  const payload = { key: k, name: `Name of ${k}`, unit: 'count', direction: 'increase', aggregation: 'sum', ...overrides };
+  const res = await t.call({ method: 'POST', url: '/v1/metrics', key, payload });
+  expect(res.statusCode, res.body).toBe(201);
+  return MetricSchema.parse(res.json());
 }

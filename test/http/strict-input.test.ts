@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeApp, type TestApp } from '../helpers/app';
-import { createKey, createStartedIteration } from '../helpers/factories';
+import { createKey, createMetric, createStartedIteration } from '../helpers/factories';
 import { errorPaths, expectProblem } from '../helpers/problems';
 
 /**
@@ -17,12 +17,26 @@ let t: TestApp;
 let operations: Array<{ name: string; method: string; path: string; op: Operation }>;
 /** A real value for each path parameter, by the collection its path starts with. */
 let pathValues: Record<string, string>;
+/** A real value for a path parameter that names something inside a collection, by its name. */
+let paramValues: Record<string, string>;
 
 beforeAll(async () => {
   t = await makeApp();
   const { team, theme, initiative, iteration } = await createStartedIteration(t);
   const checkIn = await t.call({ method: 'POST', url: `/v1/iterations/${iteration.id}/check-ins`, payload: { health: 'on_track' } });
   const key = await createKey(t, 'viewer');
+  const tracked = await createMetric(t);
+  const trackRes = await t.call({ method: 'POST', url: `/v1/iterations/${iteration.id}/metrics`, payload: { metric: tracked.key, target: 1 } });
+  expect(trackRes.statusCode, trackRes.body).toBe(201);
+  paramValues = { metric_key: tracked.key };
+  const metric = await createMetric(t, { team: team.key });
+  const measurement = await t.call({ method: 'POST', url: '/v1/measurements', payload: { metric: metric.key, initiative: initiative.key, value: 1 } });
+  const hypothesis = await t.call({
+    method: 'POST',
+    url: `/v1/iterations/${iteration.id}/hypotheses`,
+    payload: { statement: 'We believe that it works', metric: metric.key, operator: 'gte', threshold: 1 },
+  });
+  expect(hypothesis.statusCode, hypothesis.body).toBe(201);
   pathValues = {
     teams: team.key,
     themes: theme.key,
@@ -30,6 +44,9 @@ beforeAll(async () => {
     iterations: iteration.id,
     'check-ins': (checkIn.json() as { id: string }).id,
     'api-keys': key.id,
+    metrics: metric.key,
+    measurements: (measurement.json() as { id: string }).id,
+    hypotheses: (hypothesis.json() as { id: string }).id,
   };
   const doc = (await t.call({ method: 'GET', url: '/openapi.json', key: null })).json() as {
     paths: Record<string, Record<string, Operation>>;
@@ -44,7 +61,7 @@ function urlOf(path: string): string {
   const collection = path.split('/')[2] ?? '';
   return path.replace(/\{(\w+)\}/g, (_m, name: string) => {
     if (name === 'a' || name === 'b') return '1';
-    const value = pathValues[collection];
+    const value = paramValues[name] ?? pathValues[collection];
     if (value === undefined) throw new Error(`No test value for {${name}} in ${path}; add the collection '${collection}' to pathValues`);
     return value;
   });

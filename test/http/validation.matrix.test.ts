@@ -83,6 +83,41 @@ const CASES: Case[] = [
   },
   { method: 'GET', path: '/v1/iterations/{id}/check-ins', url: (i) => `/v1/iterations/${i.iteration}/check-ins?cursor=%%%`, paths: ['query.cursor'] },
   { method: 'GET', path: '/v1/activity', url: () => '/v1/activity?since=never&entity=x', paths: ['query.since', 'query.entity'] },
+  {
+    method: 'POST',
+    path: '/v1/metrics',
+    url: () => '/v1/metrics',
+    payload: { key: 'Win Rate', name: 'x', unit: 'euros', currency_code: 'eur', direction: 'up', aggregation: 'median' },
+    paths: ['body.key', 'body.unit', 'body.currency_code', 'body.direction', 'body.aggregation'],
+  },
+  { method: 'GET', path: '/v1/metrics', url: () => '/v1/metrics?scope=global&unit=euros', paths: ['query.scope', 'query.unit'] },
+  // Input is validated before the metric is looked up, so any key shows the refusal.
+  { method: 'PATCH', path: '/v1/metrics/{key}', url: () => '/v1/metrics/win_rate', payload: { key: 'new_key', unit: 'money' }, paths: ['body.key', 'body.unit'] },
+  { method: 'POST', path: '/v1/metrics/{key}/promote', url: () => '/v1/metrics/win_rate/promote', payload: { team: null }, paths: ['body.team'] },
+  {
+    method: 'POST',
+    path: '/v1/iterations/{id}/hypotheses',
+    url: (i) => `/v1/iterations/${i.iteration}/hypotheses`,
+    payload: { statement: 7, metric: 'win_rate', operator: 'about', min_measurements: 0 },
+    paths: ['body.statement', 'body.operator', 'body.min_measurements'],
+  },
+  { method: 'GET', path: '/v1/iterations/{id}/hypotheses', url: (i) => `/v1/iterations/${i.iteration}/hypotheses?status=maybe`, paths: ['query.status'] },
+  { method: 'PATCH', path: '/v1/hypotheses/{id}', url: () => '/v1/hypotheses/hyp_x', payload: { threshold: 'high', confidence: 'total' }, paths: ['body.threshold', 'body.confidence'] },
+  { method: 'POST', path: '/v1/hypotheses/{id}/conclude', url: () => '/v1/hypotheses/hyp_x/conclude', payload: { result: 'proven' }, paths: ['body.result'] },
+  { method: 'POST', path: '/v1/iterations/{id}/metrics', url: (i) => `/v1/iterations/${i.iteration}/metrics`, payload: { metric: 'win_rate', baseline: 'low' }, paths: ['body.baseline'] },
+  { method: 'GET', path: '/v1/iterations/{id}/metrics', url: (i) => `/v1/iterations/${i.iteration}/metrics?limit=501`, paths: ['query.limit'] },
+  {
+    method: 'PATCH',
+    path: '/v1/iterations/{id}/metrics/{metric_key}',
+    url: (i) => `/v1/iterations/${i.iteration}/metrics/win_rate`,
+    payload: { target: [1], metric: 'x' },
+    paths: ['body.target', 'body.metric'],
+  },
+  // Rows are checked by the service: an empty batch is a 400, a bad row a 422 (measurements tests).
+  { method: 'POST', path: '/v1/measurements', url: () => '/v1/measurements', payload: [] as unknown as Record<string, unknown>, paths: ['body'] },
+  { method: 'GET', path: '/v1/measurements', url: () => '/v1/measurements?include_voided=yes&from=never', paths: ['query.include_voided', 'query.from'] },
+  { method: 'POST', path: '/v1/measurements/{id}/void', url: () => '/v1/measurements/msr_x/void', payload: { reason: '' }, paths: ['body.reason'] },
+  { method: 'GET', path: '/v1/metrics/{key}/definitions', url: () => '/v1/metrics/win_rate/definitions?limit=0', paths: ['query.limit'] },
 ];
 
 let t: TestApp;

@@ -12,7 +12,8 @@ export const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/api-keys',
     {
-      config: { access: 'admin' },
+      // The secret is stored only as a hash: a replay under an Idempotency-Key shows the key without it.
+      config: { access: 'admin', idempotency: { omit: ['secret'] } },
       schema: {
         operationId: 'createApiKey',
         tags,

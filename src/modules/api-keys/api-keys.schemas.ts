@@ -18,7 +18,12 @@ export const ApiKeySchema = z
 export type ApiKey = z.infer<typeof ApiKeySchema>;
 
 export const CreatedApiKeySchema = ApiKeySchema.extend({
-  secret: z.string().describe('The bearer token. Shown only in this response; store it now.'),
+  secret: z
+    .string()
+    .optional()
+    .describe(
+      'The bearer token. Shown only in this response; store it now. It is never stored in clear, so an idempotent replay of this response (Idempotent-Replayed: true) omits it: revoke that key and create another.',
+    ),
 }).meta({ id: 'CreatedApiKey' });
 
 export const CreateApiKeyBody = z

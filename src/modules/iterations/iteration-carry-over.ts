@@ -23,9 +23,16 @@ export function assertCarryable(from: IterationRow, intoNumber: number): void {
   );
 }
 
-/** Every registered kind copies its open items; runs inside the caller's transaction. */
+/**
+ * Every registered kind copies its open items; runs inside the caller's transaction. Only kinds
+ * that carried something are listed, so `carried` says what was carried and stays the same as
+ * kinds are added.
+ */
 export const copyOpenItems = (ctx: Ctx, kinds: IterationItemKinds, from: IterationRow, to: IterationRow): Carried[] =>
-  kinds.all().map((k) => ({ kind: k.kind, items: k.carryOver(ctx, from, to) }));
+  kinds
+    .all()
+    .map((k) => ({ kind: k.kind, items: k.carryOver(ctx, from, to) }))
+    .filter((c) => c.items.length > 0);
 
 /** What the activity log keeps of a carry-over. */
 export const carriedCounts = (carried: Carried[]) => carried.map((c) => ({ kind: c.kind, count: c.items.length }));

@@ -64,7 +64,7 @@ export const CarriedSchema = z
       items: z.array(z.object({ id: Id, carried_from: Id })),
     }),
   )
-  .describe('What was copied from the previous version, by kind');
+  .describe('What was copied from the previous version, by kind; a kind that carried nothing is left out');
 
 export const CreatedIterationSchema = IterationSchema.extend({ carried: CarriedSchema }).meta({ id: 'CreatedIteration' });
 
