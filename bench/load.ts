@@ -25,12 +25,13 @@ export interface LoadResult {
  * spread over the keys instead of asking for the same one in step. The request buffers are built
  * once per connection, so rotating costs nothing while timing.
  */
-export async function runLoad(url: string, requests: LoadRequest[], opts: { seconds: number; headers: Record<string, string> }): Promise<LoadResult> {
-  const stride = Math.max(1, Math.floor(requests.length / CONNECTIONS));
+export async function runLoad(url: string, requests: LoadRequest[], opts: { seconds: number; headers: Record<string, string>; connections?: number }): Promise<LoadResult> {
+  const connections = opts.connections ?? CONNECTIONS;
+  const stride = Math.max(1, Math.floor(requests.length / connections));
   let connection = 0;
   const result = await autocannon({
     url,
-    connections: CONNECTIONS,
+    connections,
     pipelining: 1,
     duration: opts.seconds,
     headers: opts.headers,

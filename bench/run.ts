@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { api } from './http';
 import { measureInsertCeiling } from './insert-ceiling';
+import { measureMeasurementCeiling } from './measurement-ceiling';
 import { runLoad, CONNECTIONS, type LoadRequest, type LoadResult } from './load';
 import { stopChildrenOnSignals } from './processes';
 import { printProfile } from './profile';
@@ -30,9 +31,11 @@ const { values: options } = parseArgs({
   options: { quick: { type: 'boolean', default: false }, profile: { type: 'boolean', default: false }, only: { type: 'string' } },
 });
 const QUICK = options.quick;
-/** `--only item|list|check-in`: one row (for a profile of that route alone); nothing is written then. */
+/** `--only item|list|check-in|measurement|batch`: one row (for a profile of that route alone); nothing is written then. */
 const ONLY = options.only;
-if (ONLY !== undefined && !['item', 'list', 'check-in'].includes(ONLY)) throw new Error('--only takes item, list or check-in');
+if (ONLY !== undefined && !['item', 'list', 'check-in', 'measurement', 'batch'].includes(ONLY)) {
+  throw new Error('--only takes item, list, check-in, measurement or batch');
+}
 const runs = (row: string) => ONLY === undefined || ONLY === row;
 const MODE = QUICK ? { rounds: 1, seconds: 2.5, warmupSeconds: 1 } : { rounds: 3, seconds: 8, warmupSeconds: 2 };
 const SYNCHRONOUS = (process.env.DB_SYNCHRONOUS ?? 'FULL').toUpperCase();
@@ -89,7 +92,10 @@ async function main(): Promise<number> {
     await verifyCeiling(ceilingServer.url, ADMIN_KEY, responses, seeded.initiativeKeys[0] ?? '');
 
     const auth = { authorization: `Bearer ${ADMIN_KEY}` };
-    const load = (url: string, requests: LoadRequest[], seconds = MODE.seconds, headers: Record<string, string> = auth) => () => runLoad(url, requests, { seconds, headers });
+    const load =
+      (url: string, requests: LoadRequest[], seconds = MODE.seconds, headers: Record<string, string> = auth, connections = CONNECTIONS) =>
+      () =>
+        runLoad(url, requests, { seconds, headers, connections });
     const readRow = async (label: string, minRatio: number, requests: LoadRequest[]) => {
       const row = newRow(label, 'requests/s', minRatio);
       checked(row, 'Roadworks warm-up', await load(server.url, requests, MODE.warmupSeconds)());
@@ -133,6 +139,41 @@ async function main(): Promise<number> {
       );
     }
 
+    // Measurement ingest: one row per POST, and 1,000-row JSON batches, in rows per second.
+    const BATCH = 1000;
+    const BATCH_CONNECTIONS = 4;
+    const metricKey = 'bench_win_rate';
+    if (runs('measurement') || runs('batch')) {
+      await api(server.url, ADMIN_KEY)('POST', '/v1/metrics', { key: metricKey, name: 'Win rate', unit: 'ratio', direction: 'increase', aggregation: 'average' });
+    }
+    const oneRow = (i: number) => ({ metric: metricKey, initiative: seeded.initiativeKeys[i % n], value: (i % 100) / 100, source: 'bench' });
+    const measurementRequests: LoadRequest[] = seeded.initiativeKeys.map((_k, i) => ({ method: 'POST', path: '/v1/measurements', body: JSON.stringify(oneRow(i)) }));
+    const batchRequests: LoadRequest[] = Array.from({ length: 10 }, (_x, b) => ({
+      method: 'POST',
+      path: '/v1/measurements',
+      body: JSON.stringify(Array.from({ length: BATCH }, (_y, i) => oneRow(b * BATCH + i))),
+    }));
+    const measurementCeiling = (batchSize: number) => (round: number) =>
+      Promise.resolve(
+        measureMeasurementCeiling({ path: join(tmpDir, `measurement-ceiling-${batchSize}-${round}.sqlite`), synchronous: SYNCHRONOUS, seconds: MODE.seconds, iterationIds: seeded.iterationIds, batchSize }),
+      );
+    if (runs('measurement')) {
+      const row = newRow(`POST /v1/measurements, one row (${n} initiatives rotated)`, 'rows/s', 0.5);
+      checked(row, 'Roadworks warm-up', await load(server.url, measurementRequests, MODE.warmupSeconds, writeHeaders)());
+      rows.push(await measureRow(row, load(server.url, measurementRequests, MODE.seconds, writeHeaders), measurementCeiling(1)));
+    }
+    if (runs('batch')) {
+      const row = newRow(`POST /v1/measurements, ${BATCH.toLocaleString('en-US')}-row JSON batch`, 'rows/s', 0.2);
+      const inRows = (l: () => Promise<LoadResult>) => async () => {
+        const r = await l();
+        return { ...r, rate: r.rate * BATCH };
+      };
+      // Few connections: a batch takes tens of milliseconds, and batches still queued when a run
+      // ends would be worked off during the next one, hiding its answers.
+      checked(row, 'Roadworks warm-up', await load(server.url, batchRequests, MODE.warmupSeconds, writeHeaders, BATCH_CONNECTIONS)());
+      rows.push(await measureRow(row, inRows(load(server.url, batchRequests, MODE.seconds, writeHeaders, BATCH_CONNECTIONS)), measurementCeiling(BATCH)));
+    }
+
     const peak = server.peakRss();
     const checkInRate = median(writeRow.server.map((r) => r.rate));
     const report: Report = {
@@ -147,7 +188,7 @@ async function main(): Promise<number> {
       ],
       settings:
         `${n} initiatives (${dataSet.teams} teams, ${dataSet.themes} themes), each with v1 started and checked in; ` +
-        `${CONNECTIONS} connections; ${MODE.rounds} round(s) of ${MODE.seconds} s per side after a ${MODE.warmupSeconds} s warm-up; medians.`,
+        `${CONNECTIONS} connections (4 for the 1,000-row batches); ${MODE.rounds} round(s) of ${MODE.seconds} s per side after a ${MODE.warmupSeconds} s warm-up; medians.`,
     };
     console.log(`\n${report.settings}\n\n${renderTable(report)}\n\n${report.extras.join('\n')}\n`);
 
