@@ -16,15 +16,23 @@ export interface InsertCeilingOptions {
   withActivity: boolean;
 }
 
+/**
+ * A fresh file with the pragmas of src/db/client.ts and the same migrations, so the tables, their
+ * indexes and triggers match the server's. Foreign keys stay off: there are no parent rows.
+ */
+export function openCeilingDatabase(path: string, synchronous: string): Database.Database {
+  const sqlite = new Database(path);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma(`synchronous = ${synchronous}`);
+  sqlite.pragma('busy_timeout = 5000');
+  migrateDatabase(sqlite);
+  return sqlite;
+}
+
 /** Committed transactions per second (one check-in row each, plus its activity row if asked). */
 export function measureInsertCeiling(opts: InsertCeilingOptions): number {
-  const sqlite = new Database(opts.path);
+  const sqlite = openCeilingDatabase(opts.path, opts.synchronous);
   try {
-    // The pragmas of src/db/client.ts, then the same migrations, so the table and its indexes match.
-    sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma(`synchronous = ${opts.synchronous}`);
-    sqlite.pragma('busy_timeout = 5000');
-    migrateDatabase(sqlite);
     // Foreign keys stay off: the fresh file has no iteration rows for check-ins to point at.
     const checkIn = sqlite.prepare(
       `INSERT INTO check_ins (id, iteration_id, health, note, author_key_id, author_name, created_at)

@@ -1,11 +1,10 @@
 /**
  * The ceiling for measurement ingest: better-sqlite3 inserting the rows the server stores (the
  * ledger row, its rollup trigger included), `batchSize` rows per prepared transaction, into a fresh
- * file with the server's pragmas and schema. Foreign keys are off (no parent rows there).
+ * file with the server's pragmas and schema (openCeilingDatabase).
  */
-import Database from 'better-sqlite3';
-import { migrateDatabase } from '../src/db/migrate';
 import { newId } from '../src/lib/ids';
+import { openCeilingDatabase } from './insert-ceiling';
 
 export interface MeasurementCeilingOptions {
   path: string;
@@ -17,12 +16,8 @@ export interface MeasurementCeilingOptions {
 
 /** Rows committed per second. */
 export function measureMeasurementCeiling(opts: MeasurementCeilingOptions): number {
-  const sqlite = new Database(opts.path);
+  const sqlite = openCeilingDatabase(opts.path, opts.synchronous);
   try {
-    sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma(`synchronous = ${opts.synchronous}`);
-    sqlite.pragma('busy_timeout = 5000');
-    migrateDatabase(sqlite);
     const insert = sqlite.prepare(
       `INSERT INTO measurements (id, metric_id, definition_version, iteration_id, initiative_id, value, observed_at, recorded_at, late,
          source, note, supersedes, superseded_by, voided_at, void_reason, recorded_by_key_id, recorded_by_name)

@@ -2,6 +2,7 @@ import { and, asc, eq, getTableColumns, gt, sql, type SQL } from 'drizzle-orm';
 import { hypotheses, measurementRollups, metrics, trackedMetrics } from '../../db/schema';
 import type { Db } from '../../db/client';
 import { perDb } from '../../lib/per-db';
+import { carriedChain } from '../iterations/item-lineage.sql';
 import type { Suggestion } from './hypotheses.schemas';
 
 export type HypothesisRow = Omit<typeof hypotheses.$inferSelect, 'reviewSuggestion'> & { reviewSuggestion: StoredSuggestions | null };
@@ -78,14 +79,9 @@ export const hypothesesRepo = perDb((db: Db) => {
   const viewsOfIteration = viewQuery().where(eq(hypotheses.iterationId, P('iterationId'))).orderBy(asc(hypotheses.id)).prepare();
   const rowsOfIteration = db.select().from(hypotheses).where(eq(hypotheses.iterationId, P('iterationId'))).orderBy(asc(hypotheses.id)).prepare();
 
-  // The lineage of an item is the first hypothesis of its carried chain, found by walking carried_from.
   const lineages = db.$client.prepare<[string], HypothesisLineage>(
-    `WITH RECURSIVE chain(id, ancestor, parent) AS (
-       SELECT id, id, carried_from FROM hypotheses WHERE iteration_id = ?
-       UNION ALL
-       SELECT c.id, p.id, p.carried_from FROM chain c JOIN hypotheses p ON p.id = c.parent
-     )
-     SELECT h.id, c.ancestor AS lineage, h.statement, m.key AS metricKey, h.operator, h.threshold, h.status
+    `${carriedChain('hypotheses')}
+     SELECT h.id, c.origin AS lineage, h.statement, m.key AS metricKey, h.operator, h.threshold, h.status
      FROM chain c JOIN hypotheses h ON h.id = c.id JOIN metrics m ON m.id = h.metric_id
      WHERE c.parent IS NULL ORDER BY h.id`,
   );

@@ -1,3 +1,4 @@
+import { currentValue, rollupOf } from '../measurements/rollup-value';
 import type { HypothesisView } from './hypotheses.repo';
 import type { Suggestion } from './hypotheses.schemas';
 
@@ -22,15 +23,8 @@ const compare = (op: Comparison, value: number, threshold: number): boolean =>
   op === 'gte' ? value >= threshold : op === 'lte' ? value <= threshold : op === 'gt' ? value > threshold : value < threshold;
 
 /** The metric's value in the iteration, by its aggregation; null without live measurements. */
-function currentValue(v: HypothesisView): number | null {
-  if (!v.count) return null;
-  const raw = {
-    latest: v.latestValue,
-    sum: v.sum,
-    average: v.sum === null ? null : v.sum / v.count,
-    min: v.min,
-    max: v.max,
-  }[v.aggregation];
+function valueOf(v: HypothesisView): number | null {
+  const raw = currentValue(v.aggregation, rollupOf(v));
   return raw === null ? null : tidy(raw);
 }
 
@@ -43,17 +37,17 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
  * criterion (validated) or not (invalidated).
  */
 export function suggest(v: HypothesisView, evaluatedAt: string): Suggestion {
-  const value = currentValue(v);
+  const value = valueOf(v);
   const count = value === null ? 0 : (v.count ?? 0);
   const base = { value, measurements_count: count, evaluated_at: evaluatedAt };
   const described = value === null ? '' : `${v.metricKey} is ${value} (${AGGREGATION_WORDS[v.aggregation]} of ${plural(count, 'measurement')})`;
 
-  if (count < v.minMeasurements) {
+  // min_measurements is at least 1, so no value always falls here.
+  if (value === null || count < v.minMeasurements) {
     const needed = `needs at least ${plural(v.minMeasurements, 'measurement')} of ${v.metricKey} in this iteration`;
-    const reason = count === 0 ? `No measurements of ${v.metricKey} yet; the hypothesis ${needed}.` : `${described}; the hypothesis ${needed}.`;
+    const reason = value === null ? `No measurements of ${v.metricKey} yet; the hypothesis ${needed}.` : `${described}; the hypothesis ${needed}.`;
     return { result: 'insufficient_data', ...base, reason };
   }
-  if (value === null) return { result: 'insufficient_data', ...base, reason: `No measurements of ${v.metricKey} yet.` };
 
   let op: Comparison;
   let threshold: number;

@@ -8,6 +8,7 @@ import { recordActivity } from '../activity/activity.service';
 import { initiativesRepo, type InitiativeView } from '../initiatives/initiatives.repo';
 import { assertInitiativeWritable, resolveInitiative } from '../initiatives/initiatives.service';
 import { metricsRepo, type MetricRow } from '../metrics/metrics.repo';
+import { resolveMetric } from '../metrics/metrics.service';
 import { teamsService } from '../teams/teams.module';
 import { FROZEN_STATUSES } from '../iterations/iteration-lifecycle';
 import { checkRows, MAX_ROWS, type MeasurementInput } from './measurement-rows';
@@ -149,24 +150,25 @@ type Fail = (field: string, rule: string, message: string) => void;
 function batchResolver(ctx: Ctx) {
   const metrics = new Map<string, MetricRow | undefined>();
   const initiatives = new Map<string, InitiativeView | undefined>();
-  const allowed = new Map<string, string | null>();
+  const refusals = new Map<string, ApiError | null>();
   const repo = measurementsRepo(ctx.db);
 
   const initiative = (ref: string) => {
     if (!initiatives.has(ref)) initiatives.set(ref, initiativesRepo(ctx.db).find(ref));
     return initiatives.get(ref);
   };
-  /** Why the caller may not write for this initiative, or null when it may. */
-  const refusal = (v: InitiativeView): string | null => {
-    if (!allowed.has(v.id)) {
+  /** Why the caller may not write for this initiative (forbidden, or frozen when archived), or null when it may. */
+  const refusal = (v: InitiativeView): ApiError | null => {
+    if (!refusals.has(v.id)) {
       try {
         assertInitiativeWritable(ctx, v);
-        allowed.set(v.id, null);
+        refusals.set(v.id, null);
       } catch (err) {
-        allowed.set(v.id, err instanceof ApiError ? `${err.code}: ${err.detail}` : String(err));
+        if (!(err instanceof ApiError)) throw err;
+        refusals.set(v.id, err);
       }
     }
-    return allowed.get(v.id) ?? null;
+    return refusals.get(v.id) ?? null;
   };
 
   return {
@@ -192,8 +194,10 @@ function batchResolver(ctx: Ctx) {
         window = named;
       }
       if (!v) return undefined;
-      const why = refusal(v);
-      if (why !== null) return void fail(r.initiative !== undefined ? 'initiative' : 'iteration', why.startsWith('frozen') ? 'initiative_archived' : 'forbidden_team', why.slice(why.indexOf(': ') + 2));
+      const refused = refusal(v);
+      if (refused) {
+        return void fail(r.initiative !== undefined ? 'initiative' : 'iteration', refused.code === 'frozen' ? 'initiative_archived' : 'forbidden_team', refused.detail);
+      }
       window ??= repo.windowAt(v.id, r.observed_at);
       if (!window) {
         return void fail('observed_at', 'no_iteration', `no iteration of '${v.key}' was running at ${r.observed_at}: ${describeWindows(repo.windowsOf(v.id))}; send an observed_at inside one, or name the iteration`);
@@ -233,11 +237,9 @@ export function listMeasurements(
   q: { metric?: string; initiative?: string; iteration?: string; team?: string; source?: string; from?: string; to?: string; include_voided: 'true' | 'false' },
   page: PageRequest,
 ) {
-  const metric = q.metric === undefined ? undefined : metricsRepo(ctx.db).findByKey(q.metric);
-  if (q.metric !== undefined && !metric) throw notFound('metric', q.metric);
   const rows = measurementsRepo(ctx.db).list(
     {
-      metricId: metric?.id,
+      metricId: q.metric === undefined ? undefined : resolveMetric(ctx, q.metric).id,
       initiativeId: q.initiative === undefined ? undefined : resolveInitiative(ctx, q.initiative).id,
       iterationId: q.iteration,
       teamId: q.team === undefined ? undefined : teamsService.resolve(ctx, q.team).id,

@@ -1,16 +1,4 @@
-import type { AGGREGATIONS } from '../../db/schema/metrics';
 import type { TrackedHealth } from './tracked-metrics.schemas';
-
-type Aggregation = (typeof AGGREGATIONS)[number];
-
-/** The rollup of one (iteration, metric, definition version); absent before any live measurement. */
-export interface Rollup {
-  count: number;
-  sum: number;
-  min: number | null;
-  max: number | null;
-  latestValue: number | null;
-}
 
 /** The iteration times the pace is measured against. */
 export interface TimeBox {
@@ -24,23 +12,6 @@ export interface TimeBox {
  * floating point, and a progress of exactly 0.7 must count as on pace.
  */
 const EPSILON = 1e-9;
-
-/** The metric's aggregation over the live measurements; null without any. */
-export function currentValue(aggregation: Aggregation, r: Rollup | null): number | null {
-  if (!r || r.count === 0) return null;
-  switch (aggregation) {
-    case 'latest':
-      return r.latestValue;
-    case 'sum':
-      return r.sum;
-    case 'average':
-      return r.sum / r.count;
-    case 'min':
-      return r.min;
-    case 'max':
-      return r.max;
-  }
-}
 
 /** (current - baseline) / (target - baseline); direction needs no special case. */
 export function progressOf(current: number | null, baseline: number | null, target: number | null): number | null {

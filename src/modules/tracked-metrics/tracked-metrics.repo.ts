@@ -2,6 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import { trackedMetrics } from '../../db/schema';
 import type { Db } from '../../db/client';
 import { perDb } from '../../lib/per-db';
+import { carriedChain } from '../iterations/item-lineage.sql';
 import type { AGGREGATIONS, DIRECTIONS, UNITS } from '../../db/schema/metrics';
 
 export type TrackedMetricRow = typeof trackedMetrics.$inferSelect;
@@ -53,12 +54,7 @@ export const trackedMetricsRepo = perDb((db: Db) => {
   const page = c.prepare<[string, string, number], TrackedMetricView>(`${VIEW} WHERE tm.iteration_id = ? AND tm.id > ? ORDER BY tm.id LIMIT ?`);
   const all = c.prepare<[string], TrackedMetricView>(`${VIEW} WHERE tm.iteration_id = ? ORDER BY tm.id`);
   const byKey = c.prepare<[string, string], TrackedMetricView>(`${VIEW} WHERE tm.iteration_id = ? AND m.key = ?`);
-  const lineages = c.prepare<[string], TrackedMetricLineage>(`
-    WITH RECURSIVE chain(id, origin, parent) AS (
-      SELECT id, id, carried_from FROM tracked_metrics WHERE iteration_id = ?
-      UNION ALL
-      SELECT chain.id, p.id, p.carried_from FROM chain JOIN tracked_metrics p ON p.id = chain.parent
-    )
+  const lineages = c.prepare<[string], TrackedMetricLineage>(`${carriedChain('tracked_metrics')}
     SELECT tm.id, chain.origin AS lineage, m.key AS metricKey, tm.baseline, tm.target
     FROM chain JOIN tracked_metrics tm ON tm.id = chain.id JOIN metrics m ON m.id = tm.metric_id
     WHERE chain.parent IS NULL

@@ -9,15 +9,15 @@ import { recordActivity } from '../activity/activity.service';
 import type { IterationRow } from '../iterations/iterations.repo';
 import { assertIterationWritable, resolveIteration } from '../iterations/iterations.service';
 import { resolveMetric } from '../metrics/metrics.service';
-import { currentValue, elapsedShare, healthOf, progressOf, type TimeBox } from './tracked-metrics.progress';
+import { currentValue, rollupOf } from '../measurements/rollup-value';
+import { elapsedShare, healthOf, progressOf, type TimeBox } from './tracked-metrics.progress';
 import { trackedMetricsRepo, type TrackedMetricRow, type TrackedMetricView } from './tracked-metrics.repo';
 import type { TrackedMetric, TrackMetricInput, UpdateTrackedMetricInput } from './tracked-metrics.schemas';
 
 type Clocked = Pick<Ctx, 'clock'>;
 
 /** The final or present value of a tracked metric: its aggregation over the rollup, if any. */
-export const currentOf = (v: TrackedMetricView): number | null =>
-  v.count === null ? null : currentValue(v.aggregation, { count: v.count, sum: v.sum ?? 0, min: v.min, max: v.max, latestValue: v.latestValue });
+export const currentOf = (v: TrackedMetricView): number | null => currentValue(v.aggregation, rollupOf(v));
 
 /** Renders a view; current, progress and health are computed here, at the clock's now. */
 export function toTrackedMetricDto(ctx: Clocked, box: TimeBox, v: TrackedMetricView): TrackedMetric {
