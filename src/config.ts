@@ -28,6 +28,11 @@ export const ConfigSchema = z.object({
   /** On SIGTERM, keep answering 503 this long before closing the listener (queued requests get an answer). */
   SHUTDOWN_DRAIN_MS: intFrom(1000, 0, 60_000),
   SHUTDOWN_TIMEOUT_MS: intFrom(10_000, 100, 600_000),
+  /**
+   * Memory for answers to repeated reads (authenticated keys, rendered initiatives and pages),
+   * dropped at every write; 0 turns it off. See src/db/read-cache.ts.
+   */
+  READ_CACHE_MB: intFrom(16, 0, 1024),
   /** An active iteration without a check-in for this many days is reported `stale`. */
   CHECKIN_INTERVAL_DAYS: intFrom(7, 1, 365),
 });

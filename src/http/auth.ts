@@ -1,4 +1,5 @@
 import type { FastifyInstance, RouteOptions } from 'fastify';
+import { readCache } from '../db/read-cache';
 import type { Role } from '../lib/context';
 import { authenticate } from '../modules/api-keys/api-keys.service';
 import { ApiError } from './problems';
@@ -27,7 +28,8 @@ export function registerAuth(app: FastifyInstance): void {
     const header = request.headers.authorization;
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (!match?.[1]) return done(new ApiError('unauthorized', 'Send your API key as "Authorization: Bearer <key>".'));
-    const actor = authenticate(request.server.db, match[1]);
+    const { db, config } = request.server;
+    const actor = authenticate(db, match[1], readCache(db, config.READ_CACHE_MB));
     if (!actor) return done(new ApiError('unauthorized', 'The API key is unknown or has been revoked.'));
     if (RANK[actor.role] < RANK[access]) {
       return done(new ApiError('forbidden', `This route needs a${access === 'admin' ? 'n' : ''} ${access} key; yours is ${actor.role}.`));

@@ -12,10 +12,13 @@ import { RawJson } from './serializer';
  * (computed views such as diffs) carry the digest alone.
  */
 export function etagOf(representation: unknown): string {
-  // A rendered body is the same bytes JSON.stringify gives for the object, so both tag alike.
-  const text = representation instanceof RawJson ? representation.text : JSON.stringify(representation);
+  if (representation instanceof RawJson) return (representation.etag ??= tagOf(representation.text, representation.version));
+  return tagOf(JSON.stringify(representation), (representation as { version?: unknown } | null)?.version);
+}
+
+// A rendered body is the same bytes JSON.stringify gives for the object, so both tag alike.
+function tagOf(text: string, version: unknown): string {
   const digest = createHash('sha256').update(text).digest('base64url').slice(0, 22);
-  const version = (representation as { version?: unknown } | null)?.version;
   return typeof version === 'number' ? `"v${version}-${digest}"` : `"${digest}"`;
 }
 

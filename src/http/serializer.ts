@@ -54,6 +54,9 @@ export function serializationSchema(schema: z.ZodType): JsonSchema {
  * serializer writes it as is. `version` is the object's version, for its ETag.
  */
 export class RawJson {
+  /** Its ETag once etagOf computed it: a cached rendering is not hashed again. */
+  etag?: string;
+
   constructor(
     readonly text: string,
     readonly version?: number,

@@ -1,4 +1,5 @@
 import type { Db } from '../../db/client';
+import type { Computed, ReadCache } from '../../db/read-cache';
 import type { Actor, Ctx } from '../../lib/context';
 import { isoNow } from '../../lib/clock';
 import { newId } from '../../lib/ids';
@@ -31,12 +32,19 @@ export function apiKeySnapshot(dto: ApiKey): Record<string, unknown> {
   return rest;
 }
 
-/** The actor behind a bearer secret, or undefined for an unknown or revoked key. */
-export function authenticate(db: Db, secret: string): Actor | undefined {
-  const repo = apiKeysRepo(db);
-  const key = repo.findActiveByHash(hashSecret(secret));
-  if (!key) return undefined;
-  return { keyId: key.id, name: key.name, role: key.role, teamIds: new Set(key.role === 'editor' ? key.teamIds : []) };
+/**
+ * The actor behind a bearer secret, or undefined for an unknown or revoked key. With a read cache,
+ * a key seen before is answered from it until the next write (a revocation is one).
+ */
+export function authenticate(db: Db, secret: string, cache?: ReadCache): Actor | undefined {
+  const hash = hashSecret(secret);
+  const lookup = (): Computed<Actor> | undefined => {
+    const key = apiKeysRepo(db).findActiveByHash(hash);
+    if (!key) return undefined;
+    const actor = { keyId: key.id, name: key.name, role: key.role, teamIds: new Set(key.role === 'editor' ? key.teamIds : []) };
+    return { value: actor, bytes: 256 + 64 * key.teamIds.length };
+  };
+  return cache ? cache.read(`key:${hash}`, 0, lookup) : lookup()?.value;
 }
 
 function load(ctx: Ctx, id: string): ApiKeyRow {

@@ -3,7 +3,7 @@ import { initiatives, teams, themes } from '../../db/schema';
 import type { Db } from '../../db/client';
 import { isIdShaped } from '../../lib/ids';
 import { perDb } from '../../lib/per-db';
-import { CURRENT_ITERATION_JOIN, ITEM_JSON, listStatementSql, listParams, type InitiativeFilters } from './initiatives.sql';
+import { CURRENT_ITERATION_JOIN, ITEM_JSON, STALE_SINCE, listStatementSql, listParams, type InitiativeFilters } from './initiatives.sql';
 
 export type { InitiativeFilters } from './initiatives.sql';
 export type InitiativeRow = typeof initiatives.$inferSelect;
@@ -19,7 +19,11 @@ export interface RenderedInitiative {
   id: string;
   version: number;
   json: string;
+  stale_since: string | null;
 }
+
+/** A list row: the rendered item, its id (the cursor) and what its `stale` counts from. */
+export type RenderedRow = Omit<RenderedInitiative, 'version'>;
 
 export const initiativesRepo = perDb((db: Db) => {
   const sqlite = db.$client;
@@ -34,11 +38,11 @@ export const initiativesRepo = perDb((db: Db) => {
   const byKey = view().where(eq(initiatives.key, sql.placeholder('ref'))).prepare();
   const render = (where: string) =>
     sqlite.prepare<[{ ref: string; stale_before: string }], RenderedInitiative>(
-      `SELECT i.id, i.version, ${ITEM_JSON} AS json ${CURRENT_ITERATION_JOIN} WHERE ${where}`,
+      `SELECT i.id, i.version, ${ITEM_JSON} AS json, ${STALE_SINCE} AS stale_since ${CURRENT_ITERATION_JOIN} WHERE ${where}`,
     );
   const renderById = render('i.id = @ref');
   const renderByKey = render('i.key = @ref');
-  const listStatements = new Map<string, ReturnType<typeof sqlite.prepare<[Record<string, unknown>], { id: string; json: string }>>>();
+  const listStatements = new Map<string, ReturnType<typeof sqlite.prepare<[Record<string, unknown>], RenderedRow>>>();
 
   return {
     /** By id or by key (keys never look like ids), so one lookup either way. */
@@ -59,12 +63,12 @@ export const initiativesRepo = perDb((db: Db) => {
      * combination of filters is prepared the first time it is asked for, so dashboards polling the
      * same query never rebuild it.
      */
-    list(f: InitiativeFilters, page: { limit: number; cursor?: string }, staleBefore: string): Array<{ id: string; json: string }> {
+    list(f: InitiativeFilters, page: { limit: number; cursor?: string }, staleBefore: string): RenderedRow[] {
       const { filters, bound } = listParams(f, page, staleBefore);
       const shape = filters.join(',');
       let statement = listStatements.get(shape);
       if (!statement) {
-        statement = sqlite.prepare<[Record<string, unknown>], { id: string; json: string }>(listStatementSql(filters));
+        statement = sqlite.prepare<[Record<string, unknown>], RenderedRow>(listStatementSql(filters));
         listStatements.set(shape, statement);
       }
       return statement.all(bound);

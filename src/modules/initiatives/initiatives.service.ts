@@ -1,3 +1,4 @@
+import { readCache } from '../../db/read-cache';
 import type { Ctx } from '../../lib/context';
 import { isoNow } from '../../lib/clock';
 import { changedFields } from '../../lib/changes';
@@ -13,7 +14,7 @@ import { teamsService } from '../teams/teams.module';
 import { themesService } from '../themes/themes.module';
 import { iterationsRepo, type IterationView } from '../iterations/iterations.repo';
 import { toCurrentIteration } from '../iterations/iteration-dto';
-import { staleCutoff } from '../iterations/iteration-lifecycle';
+import { staleCutoff, staleFlipsAt } from '../iterations/iteration-lifecycle';
 import { initiativesRepo, type InitiativeRow, type InitiativeView } from './initiatives.repo';
 import type {
   CreateInitiativeInput,
@@ -67,31 +68,47 @@ export function assertInitiativeWritable(ctx: Ctx, v: Pick<InitiativeView, 'key'
 }
 
 const staleBefore = (ctx: Ctx): string => staleCutoff(ctx.clock.now(), ctx.config.CHECKIN_INTERVAL_DAYS);
+const expiresAt = (ctx: Ctx, now: Date, rows: Array<{ stale_since: string | null }>): number =>
+  Math.min(...rows.map((r) => staleFlipsAt(r.stale_since, now, ctx.config.CHECKIN_INTERVAL_DAYS)));
+/** Strings are about two bytes a character in memory. */
+const sizeOf = (raw: RawJson): number => 2 * raw.text.length;
 
-/** The hot read: the initiative rendered by the database as its schema's JSON (same bytes as toDto's). */
+/** The hot read, answered from the read cache while nothing changed. */
 export function getInitiative(ctx: Ctx, ref: string): RawJson {
-  const rendered = initiativesRepo(ctx.db).render(ref, staleBefore(ctx));
+  const now = ctx.clock.now();
+  const rendered = readCache(ctx.db, ctx.config.READ_CACHE_MB).read(`initiative:${ref}`, now.getTime(), () => {
+    const r = initiativesRepo(ctx.db).render(ref, staleBefore(ctx));
+    if (!r) return undefined;
+    const value = new RawJson(r.json, r.version);
+    return { value, bytes: sizeOf(value), expiresAt: expiresAt(ctx, now, [r]) };
+  });
   if (!rendered) throw notFound('initiative', ref);
-  return new RawJson(rendered.json, rendered.version);
+  return rendered;
 }
 
+/** A page, from the read cache while nothing changed (dashboards poll the same query). */
 export function listInitiatives(ctx: Ctx, f: InitiativeListFilters, page: PageRequest): RawPage {
-  const rows = initiativesRepo(ctx.db).list(
-    {
-      teamId: f.team ? teamsService.resolve(ctx, f.team).id : undefined,
-      themeId: f.theme ? themesService.resolve(ctx, f.theme).id : undefined,
-      status: f.status,
-      horizon: f.horizon,
-      tag: f.tag,
-      updatedSince: f.updated_since,
-      q: f.q,
-      iterationStatus: f.iteration_status,
-      archived: f.archived,
-    },
-    { limit: page.limit, cursor: page.cursor },
-    staleBefore(ctx),
-  );
-  return toRawPage(rows, page.limit, (r) => r.id);
+  const now = ctx.clock.now();
+  const key = `initiatives:${JSON.stringify([f, page.limit, page.cursor])}`;
+  return readCache(ctx.db, ctx.config.READ_CACHE_MB).read(key, now.getTime(), () => {
+    const rows = initiativesRepo(ctx.db).list(
+      {
+        teamId: f.team ? teamsService.resolve(ctx, f.team).id : undefined,
+        themeId: f.theme ? themesService.resolve(ctx, f.theme).id : undefined,
+        status: f.status,
+        horizon: f.horizon,
+        tag: f.tag,
+        updatedSince: f.updated_since,
+        q: f.q,
+        iterationStatus: f.iteration_status,
+        archived: f.archived,
+      },
+      { limit: page.limit, cursor: page.cursor },
+      staleBefore(ctx),
+    );
+    const value = toRawPage(rows, page.limit, (r) => r.id);
+    return { value, bytes: sizeOf(value), expiresAt: expiresAt(ctx, now, rows.slice(0, page.limit)) };
+  })!;
 }
 
 export function createInitiative(ctx: Ctx, input: CreateInitiativeInput): Initiative {

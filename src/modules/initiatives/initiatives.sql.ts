@@ -44,6 +44,12 @@ export const ITEM_JSON = jsonSelect(InitiativeSchema, {
   updated_at: 'i.updated_at',
 });
 
+/**
+ * When `stale` of a not yet stale current iteration is counted from (null: it cannot turn stale
+ * without a write), so that a cached rendering expires when the clock alone would change it.
+ */
+export const STALE_SINCE = "CASE WHEN c.status IN ('under_construction', 'in_review') THEN coalesce(c.last_check_in_at, c.started_at) END";
+
 export const CURRENT_ITERATION_JOIN = `FROM initiatives i
   JOIN teams t ON t.id = i.team_id
   LEFT JOIN themes th ON th.id = i.theme_id
@@ -103,6 +109,6 @@ export function listParams(f: InitiativeFilters, page: { limit: number; cursor?:
 }
 
 export const listStatementSql = (filters: Filter[]): string =>
-  `SELECT i.id, ${ITEM_JSON} AS json ${CURRENT_ITERATION_JOIN}
+  `SELECT i.id, ${ITEM_JSON} AS json, ${STALE_SINCE} AS stale_since ${CURRENT_ITERATION_JOIN}
    ${filters.length ? `WHERE ${filters.map((name) => FILTERS[name]).join(' AND ')}` : ''}
    ORDER BY i.id LIMIT @limit`;

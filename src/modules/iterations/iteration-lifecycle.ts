@@ -41,6 +41,15 @@ export function invalidTransition(action: Action, number: number, status: Iterat
 export const staleCutoff = (now: Date, intervalDays: number): string => new Date(now.getTime() - intervalDays * DAY_MS).toISOString();
 
 /**
+ * The instant (epoch ms) from which the clock alone makes an active iteration counted from
+ * `since` stale (see isStale); Infinity when it is stale already or has nothing to count from.
+ */
+export function staleFlipsAt(since: string | null, now: Date, intervalDays: number): number {
+  if (since === null || since < staleCutoff(now, intervalDays)) return Infinity;
+  return Date.parse(since) + intervalDays * DAY_MS + 1;
+}
+
+/**
  * An active iteration is stale when no check-in arrived within the interval, counting from its
  * latest check-in or, before the first one, from when it started. Timestamps are fixed-width
  * RFC 3339 UTC, so comparing them as text compares instants; SQL renderings use the same rule.
