@@ -9,3 +9,5 @@ export * from './measurements';
 export * from './tracked-metrics';
 export * from './hypotheses';
 export * from './idempotency';
+export * from './retrospectives';
+export * from './policy';
