@@ -26,6 +26,9 @@ import { checkInRoutes } from './modules/check-ins/check-ins.routes';
 import { hypothesisModule } from './modules/hypotheses/hypotheses.routes';
 import { metricRoutes } from './modules/metrics/metrics.routes';
 import { trackedMetricsModule } from './modules/tracked-metrics/tracked-metrics.module';
+import { policyRoutes } from './modules/policy/policy.routes';
+import { retrospectivesModule } from './modules/retrospectives/retrospectives.routes';
+import { actionItemsModule } from './modules/action-items/action-items.module';
 
 export interface AppDeps {
   config: Config;
@@ -87,7 +90,10 @@ export async function buildApp({ config, db, logger, clock = systemClock, verify
   await app.register(hypothesisModule, { prefix: '/v1' });
   await app.register(metricRoutes, { prefix: '/v1' });
   await app.register(trackedMetricsModule, { prefix: '/v1' });
+  await app.register(retrospectivesModule, { prefix: '/v1' });
+  await app.register(actionItemsModule, { prefix: '/v1' });
   await app.register(measurementRoutes, { prefix: '/v1' });
+  await app.register(policyRoutes, { prefix: '/v1' });
   await app.register(activityRoutes, { prefix: '/v1' });
 
   return app;

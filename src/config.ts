@@ -33,7 +33,10 @@ export const ConfigSchema = z.object({
    * dropped at every write; 0 turns it off. See src/db/read-cache.ts.
    */
   READ_CACHE_MB: intFrom(16, 0, 1024),
-  /** An active iteration without a check-in for this many days is reported `stale`. */
+  /**
+   * The initial value of the policy's checkin_interval_days (an active iteration without a check-in
+   * for longer is `stale`), used when the policy row is created; from then on PUT /v1/policy decides.
+   */
   CHECKIN_INTERVAL_DAYS: intFrom(7, 1, 365),
 });
 

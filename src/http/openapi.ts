@@ -35,6 +35,7 @@ function finishDocument<T>(generated: T): T {
 
 /** Every tag a route uses, declared once (alphabetical) so tools can group and explain operations. */
 const TAGS = [
+  { name: 'action-items', description: 'Follow-ups of an iteration (title, owner, due date, open, done or dropped); open ones carry into the next version, and an item carried twice or more is recurring.' },
   { name: 'activity', description: 'The audit trail: one entry per change (actor, action, changed fields before and after), written in the same transaction as the change.' },
   { name: 'api-keys', description: 'Bearer keys and their roles (admin, editor, viewer); admins only. Secrets are shown once, at creation.' },
   { name: 'check-ins', description: 'Dated health updates (on_track, at_risk, off_track) on an iteration in progress; they drive health and stale.' },
@@ -44,6 +45,8 @@ const TAGS = [
   { name: 'iterations', description: 'Numbered versions of an initiative: plan, start, review, close with a decision, carry open work over, compare.' },
   { name: 'measurements', description: 'The append-only measurement ledger: one row, a JSON array, NDJSON or CSV per request, all or nothing; corrections void or supersede, never edit.' },
   { name: 'metrics', description: 'The metric catalog: central metrics (admins) and team metrics (their editors), with versioned definitions (unit, direction, aggregation).' },
+  { name: 'policy', description: "The organisation's central rules, as data (admins write, anyone reads): central metrics, what starting and closing need, the longest time box, the check-in interval, required initiative attributes; and what is out of policy now." },
+  { name: 'retrospectives', description: 'The learning card of each version: what went well, what to improve, learnings and the decision; frozen with a snapshot of the version when it ends.' },
   { name: 'teams', description: 'The teams that own initiatives and scope editor keys; anyone reads, admins write.' },
   { name: 'themes', description: 'Strategic pillars initiatives belong to; anyone reads, admins write.' },
   { name: 'tracked-metrics', description: 'Metrics an iteration sets out to move, with baseline and target; the API computes current value, progress and pace-based health from the measurement rollups.' },

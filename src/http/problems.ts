@@ -14,6 +14,7 @@ export const PROBLEMS = {
   frozen: [409, 'Frozen'],
   request_timeout: [408, 'Request timeout'],
   precondition_failed: [412, 'Precondition failed'],
+  precondition_required: [428, 'Precondition required'],
   payload_too_large: [413, 'Payload too large'],
   unsupported_media_type: [415, 'Unsupported media type'],
   policy_violation: [422, 'Policy violation'],

@@ -66,6 +66,7 @@ export const ProblemSchema = z
     previous_iteration: IterationRefSchema.optional().describe('conflict on planning: the version still in play'),
     initiative_status: z.string().optional().describe('conflict: the initiative is adopted or stopped'),
     current_version: z.number().int().optional().describe('precondition_failed: the version the object is at now'),
+    rule: z.string().optional().describe('policy_violation: the policy rule the write breaks (see GET /v1/policy)'),
   })
   .catchall(z.unknown())
   .meta({
@@ -83,6 +84,7 @@ const ERROR_DESCRIPTIONS = {
   413: 'Body too large',
   415: 'Body must be application/json',
   422: 'Understood but not accepted: a rule of the data or of the policy; code and errors[] say which',
+  428: 'If-Match is required: the object exists; GET it and send its ETag',
 } as const;
 
 type ErrorStatus = keyof typeof ERROR_DESCRIPTIONS;

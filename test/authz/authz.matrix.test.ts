@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { ActivityPage } from '../../src/modules/activity/activity.schemas';
+import { ActionItemPage, ActionItemSchema } from '../../src/modules/action-items/action-items.schemas';
+import { RetrospectiveSchema } from '../../src/modules/retrospectives/retrospectives.schemas';
 import { ApiKeyPage, ApiKeySchema, CreatedApiKeySchema } from '../../src/modules/api-keys/api-keys.schemas';
+import { PolicySchema, PolicyViolationPage } from '../../src/modules/policy/policy.schemas';
 import { CheckInPage, CheckInSchema } from '../../src/modules/check-ins/check-ins.schemas';
 import { HypothesisPage, HypothesisSchema } from '../../src/modules/hypotheses/hypotheses.schemas';
 import { InitiativePage, InitiativeSchema, type Initiative } from '../../src/modules/initiatives/initiatives.schemas';
@@ -37,7 +40,7 @@ import { expectProblem } from '../helpers/problems';
 
 const ROLES = ['none', 'unknown', 'revoked', 'viewer', 'editorA', 'editorB', 'admin'] as const;
 type Role = (typeof ROLES)[number];
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 interface Fixtures {
   teamA: { id: string; key: string };
@@ -101,6 +104,15 @@ async function freshHypothesis(iterationId: string): Promise<string> {
   expect(res.statusCode, res.body).toBe(201);
   return HypothesisSchema.parse(res.json()).id;
 }
+
+/** A fresh action item (as the admin) in the given iteration; returns its id. */
+async function freshActionItem(iterationId: string): Promise<string> {
+  const res = await t.call({ method: 'POST', url: `/v1/iterations/${iterationId}/action-items`, payload: { title: 'Follow up' } });
+  expect(res.statusCode, res.body).toBe(201);
+  return ActionItemSchema.parse(res.json()).id;
+}
+
+const RETRO = { went_well: ['Shipped'], learnings: [{ observed: 'o', learned: 'l' }], decision: 'persevere' };
 
 async function freshMeasurement(f: Fixtures): Promise<string> {
   const payload = { metric: (await createMetric(t)).key, initiative: f.initiativeA.key, value: 1 };
@@ -610,6 +622,110 @@ const ROWS: Row[] = [
     path: '/v1/iterations/{id}/metrics/{metric_key}',
     expect: teamA(204),
     prepare: async (f) => ({ params: await freshTracked(f.activeA.id) }),
+  },
+
+  // Retrospectives: anyone reads; the initiative's team and admins write.
+  {
+    name: "get the retrospective of team A's iteration",
+    method: 'GET',
+    path: '/v1/iterations/{id}/retrospective',
+    expect: anyReader(200),
+    prepare: async (f) => {
+      const it = await freshIteration(f.teamA, ['start']);
+      expect((await t.call({ method: 'PUT', url: `/v1/iterations/${it.id}/retrospective`, payload: RETRO })).statusCode).toBe(201);
+      return { params: { id: it.id } };
+    },
+    schema: RetrospectiveSchema,
+  },
+  {
+    name: "write the retrospective of team A's iteration",
+    method: 'PUT',
+    path: '/v1/iterations/{id}/retrospective',
+    expect: teamA(201),
+    prepare: async (f) => ({ params: { id: (await freshIteration(f.teamA, ['start'])).id }, payload: RETRO }),
+    schema: RetrospectiveSchema,
+  },
+  {
+    name: "write the retrospective of team B's iteration",
+    method: 'PUT',
+    path: '/v1/iterations/{id}/retrospective',
+    expect: teamB(201),
+    prepare: async (f) => ({ params: { id: (await freshIteration(f.teamB, ['start', 'review'])).id }, payload: { decision: 'pivot' } }),
+    schema: RetrospectiveSchema,
+  },
+
+  // Action items: anyone reads; the initiative's team and admins write.
+  {
+    name: "add an action item to team A's iteration",
+    method: 'POST',
+    path: '/v1/iterations/{id}/action-items',
+    expect: teamA(201),
+    prepare: (f) => ({ params: { id: f.activeA.id }, payload: { title: 'Follow up', owner: 'Dana', due_on: '2026-02-15' } }),
+    schema: ActionItemSchema,
+  },
+  {
+    name: "add an action item to team B's iteration",
+    method: 'POST',
+    path: '/v1/iterations/{id}/action-items',
+    expect: teamB(201),
+    prepare: (f) => ({ params: { id: f.activeB.id }, payload: { title: 'Follow up' } }),
+    schema: ActionItemSchema,
+  },
+  {
+    name: "list team A's action items of an iteration",
+    method: 'GET',
+    path: '/v1/iterations/{id}/action-items',
+    expect: anyReader(200),
+    prepare: (f) => ({ params: { id: f.activeA.id } }),
+    schema: ActionItemPage,
+  },
+  { name: 'list action items', method: 'GET', path: '/v1/action-items', expect: anyReader(200), prepare: () => ({}), schema: ActionItemPage },
+  {
+    name: 'get an action item',
+    method: 'GET',
+    path: '/v1/action-items/{id}',
+    expect: anyReader(200),
+    prepare: async (f) => ({ params: { id: await freshActionItem(f.activeB.id) } }),
+    schema: ActionItemSchema,
+  },
+  {
+    name: "update an action item of team A",
+    method: 'PATCH',
+    path: '/v1/action-items/{id}',
+    expect: teamA(200),
+    prepare: async (f) => ({ params: { id: await freshActionItem(f.plannedA.id) }, payload: { status: 'done' } }),
+    schema: ActionItemSchema,
+  },
+  {
+    name: "update an action item of team B",
+    method: 'PATCH',
+    path: '/v1/action-items/{id}',
+    expect: teamB(200),
+    prepare: async (f) => ({ params: { id: await freshActionItem(f.activeB.id) }, payload: { owner: 'Sam' } }),
+    schema: ActionItemSchema,
+  },
+
+  // Policy: anyone reads it and its violations; admins replace it.
+  { name: 'get the policy', method: 'GET', path: '/v1/policy', expect: anyReader(200), prepare: () => ({}), schema: PolicySchema },
+  {
+    name: 'replace the policy',
+    method: 'PUT',
+    path: '/v1/policy',
+    expect: adminOnly(200),
+    // Each call changes the interval (a harmless rule here), so a successful PUT always writes.
+    prepare: async () => {
+      const current = PolicySchema.parse((await t.call({ method: 'GET', url: '/v1/policy' })).json());
+      return { payload: { checkin_interval_days: current.checkin_interval_days === 7 ? 7.5 : 7 } };
+    },
+    schema: PolicySchema,
+  },
+  {
+    name: 'list policy violations',
+    method: 'GET',
+    path: '/v1/policy/violations',
+    expect: anyReader(200),
+    prepare: () => ({}),
+    schema: PolicyViolationPage,
   },
 
   // Activity.

@@ -103,3 +103,38 @@ export async function createMetric(t: TestApp, overrides: MetricOverrides = {}, 
   expect(res.statusCode, res.body).toBe(201);
   return MetricSchema.parse(res.json());
 }
+
+import { RetrospectiveSchema } from '../../src/modules/retrospectives/retrospectives.schemas';
+import { ActionItemSchema } from '../../src/modules/action-items/action-items.schemas';
+
+/** Writes (or, with the ETag of the current one, replaces) an iteration's retrospective through the API; returns it with its ETag. */
+export async function putRetrospective(t: TestApp, iterationId: string, body: Record<string, unknown> = {}, opts: { key?: string; ifMatch?: string } = {}) {
+  const res = await t.call({
+    method: 'PUT',
+    url: `/v1/iterations/${iterationId}/retrospective`,
+    key: opts.key,
+    payload: body,
+    headers: opts.ifMatch ? { 'if-match': opts.ifMatch } : {},
+  });
+  expect([200, 201], res.body).toContain(res.statusCode);
+  return { retrospective: RetrospectiveSchema.parse(res.json()), etag: String(res.headers.etag) };
+}
+
+/** Adds an action item to an iteration through the API (as `key`, the admin by default). */
+export async function createActionItem(t: TestApp, iterationId: string, body: Record<string, unknown> = {}, key?: string) {
+  const res = await t.call({ method: 'POST', url: `/v1/iterations/${iterationId}/action-items`, key, payload: { title: uniqueKey('do'), ...body } });
+  expect(res.statusCode, res.body).toBe(201);
+  return ActionItemSchema.parse(res.json());
+}
+
+import { PolicySchema, type Policy, type PutPolicyInput } from '../../src/modules/policy/policy.schemas';
+
+/**
+ * Replaces the policy through the API as the admin (rules left out return to their defaults);
+ * returns it with its ETag.
+ */
+export async function putPolicy(t: TestApp, rules: PutPolicyInput = {}): Promise<{ policy: Policy; etag: string }> {
+  const res = await t.call({ method: 'PUT', url: '/v1/policy', payload: rules });
+  expect(res.statusCode, res.body).toBe(200);
+  return { policy: PolicySchema.parse(res.json()), etag: String(res.headers.etag) };
+}

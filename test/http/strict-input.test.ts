@@ -37,6 +37,8 @@ beforeAll(async () => {
     payload: { statement: 'We believe that it works', metric: metric.key, operator: 'gte', threshold: 1 },
   });
   expect(hypothesis.statusCode, hypothesis.body).toBe(201);
+  const actionItem = await t.call({ method: 'POST', url: `/v1/iterations/${iteration.id}/action-items`, payload: { title: 'Follow up' } });
+  expect(actionItem.statusCode, actionItem.body).toBe(201);
   pathValues = {
     teams: team.key,
     themes: theme.key,
@@ -47,6 +49,7 @@ beforeAll(async () => {
     metrics: metric.key,
     measurements: (measurement.json() as { id: string }).id,
     hypotheses: (hypothesis.json() as { id: string }).id,
+    'action-items': (actionItem.json() as { id: string }).id,
   };
   const doc = (await t.call({ method: 'GET', url: '/openapi.json', key: null })).json() as {
     paths: Record<string, Record<string, Operation>>;

@@ -9,7 +9,7 @@ import { expectProblem } from '../helpers/problems';
  * OpenAPI document gains such an operation without a row here.
  */
 interface Case {
-  method: 'GET' | 'POST' | 'PATCH';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH';
   /** OpenAPI path template. */
   path: string;
   url: (ids: Ids) => string;
@@ -118,6 +118,31 @@ const CASES: Case[] = [
   { method: 'GET', path: '/v1/measurements', url: () => '/v1/measurements?include_voided=yes&from=never', paths: ['query.include_voided', 'query.from'] },
   { method: 'POST', path: '/v1/measurements/{id}/void', url: () => '/v1/measurements/msr_x/void', payload: { reason: '' }, paths: ['body.reason'] },
   { method: 'GET', path: '/v1/metrics/{key}/definitions', url: () => '/v1/metrics/win_rate/definitions?limit=0', paths: ['query.limit'] },
+  {
+    method: 'PUT',
+    path: '/v1/policy',
+    url: () => '/v1/policy',
+    payload: { checkin_interval_days: 0, max_timebox_days: 2.5, required_initiative_attributes: ['x', 'x'], version: 2 },
+    paths: ['body.checkin_interval_days', 'body.max_timebox_days', 'body.required_initiative_attributes', 'body.version'],
+  },
+  { method: 'GET', path: '/v1/policy/violations', url: () => '/v1/policy/violations?rule=be_nice&limit=0', paths: ['query.rule', 'query.limit'] },
+  {
+    method: 'PUT',
+    path: '/v1/iterations/{id}/retrospective',
+    url: (i) => `/v1/iterations/${i.iteration}/retrospective`,
+    payload: { went_well: [''], learnings: [{ observed: 'o' }], decision: 'maybe', frozen_at: null },
+    paths: ['body.went_well.0', 'body.learnings.0.learned', 'body.decision', 'body.frozen_at'],
+  },
+  {
+    method: 'POST',
+    path: '/v1/iterations/{id}/action-items',
+    url: (i) => `/v1/iterations/${i.iteration}/action-items`,
+    payload: { title: '', due_on: 'tomorrow', status: 'done' },
+    paths: ['body.title', 'body.due_on', 'body.status'],
+  },
+  { method: 'GET', path: '/v1/iterations/{id}/action-items', url: (i) => `/v1/iterations/${i.iteration}/action-items?status=todo`, paths: ['query.status'] },
+  { method: 'GET', path: '/v1/action-items', url: () => '/v1/action-items?recurring=1&status=later&owner=', paths: ['query.recurring', 'query.status', 'query.owner'] },
+  { method: 'PATCH', path: '/v1/action-items/{id}', url: () => '/v1/action-items/aci_x', payload: { owner: 7, times_carried: 0 }, paths: ['body.owner', 'body.times_carried'] },
 ];
 
 let t: TestApp;

@@ -44,5 +44,10 @@ export const actionItems = sqliteTable(
     timesCarried: integer('times_carried').notNull().default(0),
     ...versioned(),
   },
-  (t) => [index('action_items_iteration_idx').on(t.iterationId), index('action_items_status_idx').on(t.status)],
+  (t) => [
+    index('action_items_iteration_idx').on(t.iterationId),
+    index('action_items_status_idx').on(t.status),
+    // Finds the copy an item was carried into (carried_to), so lists can show each item once.
+    index('action_items_carried_from_idx').on(t.carriedFrom),
+  ],
 );

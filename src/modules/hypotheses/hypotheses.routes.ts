@@ -36,7 +36,7 @@ export const hypothesisModule: FastifyPluginAsyncZod = async (app) => {
           "Editors of the initiative's team and admins, while the iteration is planned or under_construction (409 frozen otherwise). threshold is required with gte, lte, gt and lt and refused with reach_target (400); an unknown metric is a 404 naming it. Created proposed, or testing when the iteration has already started.",
         params: IdParams,
         body: CreateHypothesisBody,
-        response: { 201: HypothesisSchema, ...errorResponses(404, 409, 413, 415) },
+        response: { 201: HypothesisSchema, ...errorResponses(404, 409, 413, 415, 422) },
       },
     },
     async (request, reply) => {
@@ -97,7 +97,7 @@ export const hypothesisModule: FastifyPluginAsyncZod = async (app) => {
           "Editors of the initiative's team and admins. Send only the fields to change; switching to reach_target needs \"threshold\": null, and back needs a threshold (400). From review on the card is frozen (409); a stale If-Match is a 412.",
         params: IdParams,
         body: UpdateHypothesisBody,
-        response: { 200: HypothesisSchema, ...errorResponses(404, 409, 412, 413, 415) },
+        response: { 200: HypothesisSchema, ...errorResponses(404, 409, 412, 413, 415, 422) },
       },
     },
     async (request, reply) => {

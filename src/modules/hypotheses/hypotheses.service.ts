@@ -10,6 +10,7 @@ import { ACTIVE_STATUSES } from '../iterations/iteration-lifecycle';
 import type { IterationWriteGate } from '../iterations/iterations.repo';
 import { resolveIteration, resolveWritableIteration } from '../iterations/iterations.service';
 import { resolveMetric } from '../metrics/metrics.service';
+import { assertCentralMetric } from '../policy/policy.enforce';
 import { suggest } from './hypothesis-evaluation';
 import { hypothesesRepo, type HypothesisRow, type HypothesisView } from './hypotheses.repo';
 import { thresholdIssue, type CreateHypothesisInput, type Hypothesis, type UpdateHypothesisInput } from './hypotheses.schemas';
@@ -83,6 +84,7 @@ export function createHypothesis(ctx: Ctx, iterationId: string, input: CreateHyp
   return inTransaction(ctx.db, () => {
     const gate = assertCardWritable(ctx, iterationId);
     const metric = resolveMetric(ctx, input.metric);
+    assertCentralMetric(ctx, metric, 'hypothesis');
     const now = isoNow(ctx.clock);
     const row: HypothesisRow = {
       id: newId('hyp'),
@@ -120,7 +122,7 @@ export function updateHypothesis(ctx: Ctx, id: string, input: UpdateHypothesisIn
     const before = toHypothesisDto(current, now);
     const patch: Partial<HypothesisRow> = {
       statement: input.statement,
-      metricId: input.metric === undefined ? undefined : resolveMetric(ctx, input.metric).id,
+      metricId: input.metric === undefined ? undefined : centralIfRequired(ctx, resolveMetric(ctx, input.metric)).id,
       operator: input.operator,
       threshold: input.threshold,
       minMeasurements: input.min_measurements,
@@ -144,6 +146,12 @@ export function updateHypothesis(ctx: Ctx, id: string, input: UpdateHypothesisIn
     });
     return after;
   });
+}
+
+/** A hypothesis moved to another metric obeys require_central_metrics like a new one. */
+function centralIfRequired<M extends Parameters<typeof assertCentralMetric>[1]>(ctx: Ctx, metric: M): M {
+  assertCentralMetric(ctx, metric, 'hypothesis');
+  return metric;
 }
 
 export const getHypothesis = (ctx: Ctx, id: string): Hypothesis => toHypothesisDto(resolveHypothesis(ctx, id), isoNow(ctx.clock));

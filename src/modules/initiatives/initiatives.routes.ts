@@ -29,7 +29,7 @@ export const initiativeRoutes: FastifyPluginAsyncZod = async (app) => {
         description:
           "Admins, or editors of the initiative's team. The key is unique and never changes; team and theme are named by id or key (404 if unknown), and a taken key is a 409. The Location header and ETag name the new initiative.",
         body: CreateInitiativeBody,
-        response: { 201: InitiativeSchema, ...errorResponses(404, 409, 413, 415) },
+        response: { 201: InitiativeSchema, ...errorResponses(404, 409, 413, 415, 422) },
       },
     },
     async (request, reply) => {
@@ -89,7 +89,7 @@ export const initiativeRoutes: FastifyPluginAsyncZod = async (app) => {
           'Admins, or editors of its team; send only the fields to change. With If-Match, a change by someone else since your read is a 412, not a lost update. status: active reopens an adopted or stopped initiative, archived: false restores an archived one.',
         params: IdParams,
         body: UpdateInitiativeBody,
-        response: { 200: InitiativeSchema, ...errorResponses(404, 409, 412, 413, 415) },
+        response: { 200: InitiativeSchema, ...errorResponses(404, 409, 412, 413, 415, 422) },
       },
     },
     async (request, reply) =>

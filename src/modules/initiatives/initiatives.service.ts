@@ -15,6 +15,8 @@ import { themesService } from '../themes/themes.module';
 import { iterationsRepo, type IterationView } from '../iterations/iterations.repo';
 import { toCurrentIteration } from '../iterations/iteration-dto';
 import { staleCutoff, staleFlipsAt } from '../iterations/iteration-lifecycle';
+import { checkinIntervalDays } from '../policy/policy.current';
+import { assertInitiativeAttributes } from '../policy/policy.enforce';
 import { initiativesRepo, type InitiativeRow, type InitiativeView } from './initiatives.repo';
 import type {
   CreateInitiativeInput,
@@ -67,9 +69,9 @@ export function assertInitiativeWritable(ctx: Ctx, v: Pick<InitiativeView, 'key'
   }
 }
 
-const staleBefore = (ctx: Ctx): string => staleCutoff(ctx.clock.now(), ctx.config.CHECKIN_INTERVAL_DAYS);
+const staleBefore = (ctx: Ctx): string => staleCutoff(ctx.clock.now(), checkinIntervalDays(ctx));
 const expiresAt = (ctx: Ctx, now: Date, rows: Array<{ stale_since: string | null }>): number =>
-  Math.min(...rows.map((r) => staleFlipsAt(r.stale_since, now, ctx.config.CHECKIN_INTERVAL_DAYS)));
+  Math.min(...rows.map((r) => staleFlipsAt(r.stale_since, now, checkinIntervalDays(ctx))));
 /** Strings are about two bytes a character in memory. */
 const sizeOf = (raw: RawJson): number => 2 * raw.text.length;
 
@@ -118,6 +120,7 @@ export function createInitiative(ctx: Ctx, input: CreateInitiativeInput): Initia
     const theme = input.theme ? themesService.resolve(ctx, input.theme) : null;
     const repo = initiativesRepo(ctx.db);
     if (repo.keyExists(input.key)) throw conflict(`An initiative with key '${input.key}' already exists.`);
+    assertInitiativeAttributes(ctx, input.attributes);
     const now = isoNow(ctx.clock);
     const row: InitiativeRow = {
       id: newId('ini'),
@@ -172,6 +175,8 @@ export function updateInitiative(ctx: Ctx, ref: string, input: UpdateInitiativeI
       patch.archivedAt = archiving ? isoNow(ctx.clock) : null;
       next.archivedAt = patch.archivedAt;
     }
+    // Archiving is always allowed; anything that leaves the initiative live must meet the policy.
+    if (next.archivedAt === null) assertInitiativeAttributes(ctx, next.attributes);
     const action = restoring ? 'initiative.restored' : archiving ? 'initiative.archived' : 'initiative.updated';
     return saveChanges(ctx, { current, next, patch, ifMatch, action });
   });

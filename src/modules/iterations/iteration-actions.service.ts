@@ -6,6 +6,8 @@ import { ApiError, conflict } from '../../http/problems';
 import { recordActivity } from '../activity/activity.service';
 import type { InitiativeView } from '../initiatives/initiatives.repo';
 import { assertInitiativeWritable, resolveInitiative, setInitiativeStatus } from '../initiatives/initiatives.service';
+import { closingDecision, freezeRetrospective } from '../retrospectives/retrospective-close';
+import { assertTransitionAllowed } from '../policy/policy.enforce';
 import { iterationSnapshot, toIterationDto } from './iteration-dto';
 import type { IterationItemKinds } from './iteration-items';
 import { invalidTransition, TRANSITIONS, type Action } from './iteration-lifecycle';
@@ -48,6 +50,8 @@ export function transitionIteration(ctx: Ctx, kinds: IterationItemKinds, id: str
     // transition table itself guards frozen history.
     const initiative = resolveInitiative(ctx, current.initiativeId);
     assertInitiativeWritable(ctx, initiative);
+    // A close may take its decision from the retrospective, and may not contradict it (retries included).
+    if (action === 'close') input = { ...input, decision: closingDecision(ctx, current, input.decision) };
     const { to, from, event } = TRANSITIONS[action];
     // A retry of what already happened succeeds unchanged, even with a now-stale If-Match
     // (RFC 9110 13.1.1 allows reporting a state change that already took place).
@@ -57,6 +61,7 @@ export function transitionIteration(ctx: Ctx, kinds: IterationItemKinds, id: str
     }
     assertIfMatch(input.ifMatch, current);
     if (!(from as readonly string[]).includes(current.status)) throw invalidTransition(action, current.number, current.status);
+    assertTransitionAllowed(ctx, current, action);
 
     const repo = iterationsRepo(ctx.db);
     if (action === 'start') assertCanStart(initiative, current, repo.activeOf(current.initiativeId));
@@ -66,6 +71,7 @@ export function transitionIteration(ctx: Ctx, kinds: IterationItemKinds, id: str
     repo.update(current.id, patch);
     const updated = { ...current, ...patch } as IterationView;
     for (const kind of kinds.all()) kind.onTransition?.(ctx, updated, action);
+    if (action === 'close' || action === 'abandon') freezeRetrospective(ctx, updated);
     const after = toIterationDto(ctx, updated);
     recordActivity(ctx, {
       action: event,

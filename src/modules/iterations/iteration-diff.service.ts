@@ -3,6 +3,7 @@ import { changedFields } from '../../lib/changes';
 import { DAY_MS } from '../../lib/clock';
 import { notFound } from '../../http/problems';
 import { resolveInitiative } from '../initiatives/initiatives.service';
+import { retrospectivesRepo } from '../retrospectives/retrospectives.repo';
 import type { IterationItemKinds, ItemSnapshot } from './iteration-items';
 import { iterationsRepo, type IterationView } from './iterations.repo';
 import type { IterationDiff } from './iterations.schemas';
@@ -52,6 +53,7 @@ export function diffIterations(ctx: Ctx, kinds: IterationItemKinds, initiativeRe
   };
   const from = load(a);
   const to = load(b);
+  const retrospectiveDecision = (v: IterationView) => retrospectivesRepo(ctx.db).decisionOf(v.id) ?? null;
   const summary = (v: IterationView) => {
     const s = repo.checkInSummary(v.id);
     return { count: s.count, last_health: s.lastHealth };
@@ -63,5 +65,6 @@ export function diffIterations(ctx: Ctx, kinds: IterationItemKinds, initiativeRe
     fields: asFieldChanges(comparable(from), comparable(to)),
     items: Object.fromEntries(kinds.all().map((k) => [k.kind, diffItems(k.snapshot(ctx, from), k.snapshot(ctx, to))])),
     check_ins: { from: summary(from), to: summary(to) },
+    decisions: { from: retrospectiveDecision(from), to: retrospectiveDecision(to) },
   };
 }

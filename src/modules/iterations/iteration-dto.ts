@@ -1,11 +1,12 @@
 import type { Ctx } from '../../lib/context';
+import { checkinIntervalDays } from '../policy/policy.current';
 import { allowedActions, isStale } from './iteration-lifecycle';
 import type { IterationView } from './iterations.repo';
 import type { CurrentIteration, Iteration } from './iterations.schemas';
 
-type Clocked = Pick<Ctx, 'clock' | 'config'>;
+type Clocked = Pick<Ctx, 'db' | 'clock' | 'config'>;
 
-const staleNow = (ctx: Clocked, v: IterationView) => isStale(v, ctx.clock.now(), ctx.config.CHECKIN_INTERVAL_DAYS);
+const staleNow = (ctx: Clocked, v: IterationView) => isStale(v, ctx.clock.now(), checkinIntervalDays(ctx));
 
 export const toIterationDto = (ctx: Clocked, v: IterationView): Iteration => ({
   id: v.id,

@@ -37,7 +37,7 @@ export const iterationRoutes: FastifyPluginAsyncZod = async (app) => {
           "Editors of the initiative's team and admins; every field is optional, the body too. The previous version must be closed or abandoned first (409), and its open items are copied in and listed in carried; send carry_over: false to plan ahead while it is still in play.",
         params: IdParams,
         body: CreateIterationBody,
-        response: { 201: CreatedIterationSchema, ...errorResponses(404, 409, 413, 415) },
+        response: { 201: CreatedIterationSchema, ...errorResponses(404, 409, 413, 415, 422) },
       },
     },
     async (request, reply) => {
@@ -118,7 +118,7 @@ export const iterationRoutes: FastifyPluginAsyncZod = async (app) => {
           "Editors of the initiative's team and admins. Send only the fields to change; null clears planned_start, planned_end or outcome, and planned_end must stay after planned_start (400). A stale If-Match is a 412.",
         params: IdParams,
         body: UpdateIterationBody,
-        response: { 200: IterationSchema, ...errorResponses(404, 409, 412, 413, 415) },
+        response: { 200: IterationSchema, ...errorResponses(404, 409, 412, 413, 415, 422) },
       },
     },
     async (request, reply) =>
@@ -166,7 +166,7 @@ export const iterationRoutes: FastifyPluginAsyncZod = async (app) => {
           description: `Editors of the initiative's team and admins. ${description}`,
           params: IdParams,
           body,
-          response: { 200: IterationSchema, ...errorResponses(404, 409, 412, 413, 415) },
+          response: { 200: IterationSchema, ...errorResponses(404, 409, 412, 413, 415, 422) },
         },
       },
       async (request, reply) =>
@@ -180,7 +180,7 @@ export const iterationRoutes: FastifyPluginAsyncZod = async (app) => {
   actionRoute(
     'start',
     'Start: planned -> under_construction (one active iteration per initiative)',
-    'No body needed. 409 while another iteration of the initiative is active (named in active_iteration) or when its status does not allow starting (the problem lists allowed_actions).',
+    'No body needed. 409 while another iteration of the initiative is active (named in active_iteration) or when its status does not allow starting (the problem lists allowed_actions). The policy may require a hypothesis, tracked metrics with baselines and targets, or a time box to start: 422 policy_violation naming the rule.',
     EmptyBody,
     () => ({}),
   );
@@ -194,9 +194,9 @@ export const iterationRoutes: FastifyPluginAsyncZod = async (app) => {
   actionRoute(
     'close',
     'Close with a decision: in_review -> closed; adopt or stop completes the initiative',
-    'decision is required, outcome optional. persevere and pivot leave the initiative ready for its next version; the closed iteration is frozen (409 on later changes).',
+    "decision is required unless the iteration's retrospective has one, which is then used (400 naming body.decision when neither has one); a decision that contradicts the retrospective's is a 409 naming both. outcome is optional. persevere and pivot leave the initiative ready for its next version; the closed iteration is frozen (409 on later changes), and so is its retrospective, which keeps a snapshot of the version as it ended.",
     CloseIterationBody,
-    (b) => b,
+    (b) => b ?? {},
   );
   actionRoute(
     'abandon',

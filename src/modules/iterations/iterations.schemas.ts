@@ -115,9 +115,14 @@ export { endAfterStart };
 export type CreateIterationInput = z.infer<typeof CreateIterationBody>;
 export type UpdateIterationInput = z.infer<typeof UpdateIterationBody>;
 
+/** decision may be left out (the body too) when the iteration's retrospective has one. */
 export const CloseIterationBody = z
-  .object({ decision: DecisionSchema, outcome: z.string().max(4000).optional() })
+  .object({
+    decision: DecisionSchema.optional().describe("Required unless the retrospective has a decision; then it may be omitted, and must match it if sent"),
+    outcome: z.string().max(4000).optional(),
+  })
   .strict()
+  .nullish()
   .meta({ example: { decision: 'pivot', outcome: 'Scores helped SDRs but not AEs; next: score accounts, not leads.' } });
 
 export const AbandonIterationBody = z
@@ -168,6 +173,9 @@ export const IterationDiffSchema = z
       from: z.object({ count: z.number().int(), last_health: z.enum(HEALTHS).nullable() }),
       to: z.object({ count: z.number().int(), last_health: z.enum(HEALTHS).nullable() }),
     }),
+    decisions: z
+      .object({ from: DecisionSchema.nullable(), to: DecisionSchema.nullable() })
+      .describe("The decisions of the two versions' retrospectives; null without a retrospective or before it has a decision"),
   })
   .meta({ id: 'IterationDiff' });
 

@@ -6,6 +6,7 @@ import { assertIfMatch } from '../../http/etag';
 import { ApiError, frozen, notFound, validationFailed } from '../../http/problems';
 import { toPage, type PageRequest } from '../../http/pagination';
 import { recordActivity } from '../activity/activity.service';
+import { assertTimeBox } from '../policy/policy.enforce';
 import { assertInitiativeWritable, resolveInitiative } from '../initiatives/initiatives.service';
 import type { InitiativeView } from '../initiatives/initiatives.repo';
 import { iterationSnapshot, toIterationDto } from './iteration-dto';
@@ -79,6 +80,7 @@ export function createIteration(ctx: Ctx, kinds: IterationItemKinds, initiativeR
     const carrying = previous !== undefined && input.carry_over;
     if (carrying) assertCarryable(previous, previous.number + 1);
     const number = (previous?.number ?? 0) + 1;
+    assertTimeBox(ctx, { number, plannedStart: input.planned_start, plannedEnd: input.planned_end });
     const now = isoNow(ctx.clock);
     const row: IterationRow = {
       id: newId('itr'),
@@ -135,6 +137,7 @@ export function updateIteration(ctx: Ctx, id: string, input: UpdateIterationInpu
     if (!endAfterStart({ planned_start: next.plannedStart, planned_end: next.plannedEnd })) {
       throw validationFailed([{ path: 'body.planned_end', message: 'planned_end must be after planned_start' }]);
     }
+    if (defined.plannedStart !== undefined || defined.plannedEnd !== undefined) assertTimeBox(ctx, next);
     const changed = Object.entries(defined).some(([k, v]) => current[k as keyof IterationRow] !== v);
     if (!changed) return before;
     const stamp = { version: current.version + 1, updatedAt: isoNow(ctx.clock) };

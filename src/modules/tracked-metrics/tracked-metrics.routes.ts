@@ -30,7 +30,7 @@ export const trackedMetricRoutes: FastifyPluginAsyncZod = async (app) => {
         description: `Editors of the initiative's team and admins. A metric is tracked at most once per iteration (409); an unknown metric is a 404 naming it. ${WINDOW} ${COMPUTED}`,
         params: IdParams,
         body: TrackMetricBody,
-        response: { 201: TrackedMetricSchema, ...errorResponses(404, 409, 413, 415) },
+        response: { 201: TrackedMetricSchema, ...errorResponses(404, 409, 413, 415, 422) },
       },
     },
     async (request, reply) => {

@@ -9,6 +9,7 @@ import { recordActivity } from '../activity/activity.service';
 import type { IterationRow } from '../iterations/iterations.repo';
 import { assertIterationWritable, resolveIteration } from '../iterations/iterations.service';
 import { resolveMetric } from '../metrics/metrics.service';
+import { assertCentralMetric } from '../policy/policy.enforce';
 import { currentValue, rollupOf } from '../measurements/rollup-value';
 import { elapsedShare, healthOf, progressOf, type TimeBox } from './tracked-metrics.progress';
 import { trackedMetricsRepo, type TrackedMetricRow, type TrackedMetricView } from './tracked-metrics.repo';
@@ -80,6 +81,7 @@ export function trackMetric(ctx: Ctx, iterationId: string, input: TrackMetricInp
     const it = resolveIteration(ctx, iterationId);
     assertTargetsOpen(ctx, it);
     const metric = resolveMetric(ctx, input.metric);
+    assertCentralMetric(ctx, metric, 'tracked metric');
     const repo = trackedMetricsRepo(ctx.db);
     if (repo.findByKey(it.id, metric.key)) {
       throw conflict(`Iteration v${it.number} already tracks '${metric.key}'; PATCH /v1/iterations/${it.id}/metrics/${metric.key} to change it.`);

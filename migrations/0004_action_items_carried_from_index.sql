@@ -1,0 +1,1 @@
+CREATE INDEX `action_items_carried_from_idx` ON `action_items` (`carried_from`);
