@@ -13,6 +13,7 @@ import { registerOpenApi } from './http/openapi';
 import { responseSerializerCompiler } from './http/serializer';
 import { registerStrictQuery } from './http/strict-query';
 import { registerIdempotency } from './http/idempotency';
+import { registerDurableResponses } from './http/durable-responses';
 import { healthRoutes } from './modules/health/health.routes';
 import { apiKeyRoutes } from './modules/api-keys/api-keys.routes';
 import { activityRoutes } from './modules/activity/activity.routes';
@@ -76,6 +77,7 @@ export async function buildApp({ config, db, logger, clock = systemClock, verify
   registerContentTypes(app);
   registerAuth(app);
   registerIdempotency(app);
+  registerDurableResponses(app);
   registerStrictQuery(app);
   await registerOpenApi(app);
 

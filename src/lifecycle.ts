@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
+import { commitGroup } from './db/commit-group';
 import type { Db } from './db/client';
 import { beginDraining } from './http/draining';
 
@@ -33,6 +34,9 @@ export async function shutdown(app: FastifyInstance, db: Db, { drainMs = 0, time
     return await Promise.race([app.close().then(() => true as const), timedOut]);
   } finally {
     clearTimeout(timer);
-    if (db.$client.open) db.$client.close();
+    if (db.$client.open) {
+      commitGroup(db).flush();
+      db.$client.close();
+    }
   }
 }

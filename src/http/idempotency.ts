@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod, RouteOptions, onSendHookHandler } from 'fastify';
+import { commitGroup } from '../db/commit-group';
 import { DAY_MS } from '../lib/clock';
 import { idempotencyStore } from './idempotency.store';
 import { ApiError, validationFailed } from './problems';
@@ -22,8 +23,8 @@ declare module 'fastify' {
 }
 
 /**
- * `idle`: a replay or not started; `open`: BEGIN IMMEDIATE ran and the handler's writes join it;
- * `committed` / `closed`: the transaction ended with the response stored / rolled back.
+ * `idle`: a replay or not started; `open`: the request's savepoint is open and the handler's writes
+ * join it; `committed` / `closed`: the savepoint was released with the response stored / rolled back.
  */
 type Phase = 'idle' | 'open' | 'committed' | 'closed';
 
@@ -40,12 +41,14 @@ interface Claim {
  * the change it describes, and replayed for 24 hours with `Idempotent-Replayed: true`. Errors are
  * not stored: nothing was written, so a retry runs again.
  *
- * How the one transaction works: the route handler is wrapped to run inside `BEGIN IMMEDIATE`
- * (services' own transactions become savepoints in it). Handlers do not await, so the service
- * call, `reply.send`, serialization and the onSend hooks all run synchronously within that call;
- * the last onSend hook stores the response and COMMITs before a byte is written. Anything left
- * open when the handler returns (it threw, or it awaited) is rolled back at once, so no other
- * request's statements can ever run inside the transaction. A 2xx that reaches onSend after such
+ * How the one transaction works: the route handler is wrapped to run inside a savepoint of this
+ * turn's commit group (see CommitGroup; services' own transactions nest in it). Handlers do not
+ * await, so the service call, `reply.send`, serialization and the onSend hooks all run
+ * synchronously within that call; the idempotency onSend hook stores the response and releases
+ * the savepoint, and the response leaves only once the group committed (registerDurableResponses),
+ * so the change and its stored response become durable together. Anything left open when the
+ * handler returns (it threw, or it awaited) is rolled back at once, so no other request's
+ * statements can ever run inside the savepoint. A 2xx that reaches onSend after such
  * a rollback is a route that does not complete synchronously: it fails loudly with a 500.
  */
 export function registerIdempotency(app: FastifyInstance): void {
@@ -104,8 +107,10 @@ const fingerprintOf = (request: FastifyRequest): string =>
     .update(`${request.method} ${request.url}\n${JSON.stringify(request.body) ?? ''}`)
     .digest('base64url');
 
+const SAVEPOINT = 'idempotent_request';
+
 function rollback(sqlite: Database.Database): void {
-  if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+  if (sqlite.inTransaction) sqlite.exec(`ROLLBACK TO ${SAVEPOINT}; RELEASE ${SAVEPOINT}`);
 }
 
 /** Replays a stored response, refuses a different request under the same key, or runs the handler in a transaction. */
@@ -127,8 +132,8 @@ function transactional(handler: RouteHandlerMethod, claims: WeakMap<FastifyReque
       return reply.send(stored.body === '' ? undefined : stored.body);
     }
     const sqlite = db.$client;
-    if (sqlite.inTransaction) throw new Error('Idempotency: a transaction is already open before the handler runs');
-    sqlite.exec('BEGIN IMMEDIATE');
+    commitGroup(db).join();
+    sqlite.exec(`SAVEPOINT ${SAVEPOINT}`);
     claim.phase = 'open';
     claim.fingerprint = fingerprint;
     try {
@@ -157,7 +162,7 @@ function withoutFields(body: string, omit: string[] | undefined): string {
   return JSON.stringify(value);
 }
 
-/** The onSend hook that ends the transaction: stores a 2xx and COMMITs, or rolls back. */
+/** The onSend hook that ends the savepoint: stores a 2xx and releases it, or rolls it back. */
 function storeResponse(claims: WeakMap<FastifyRequest, Claim>): onSendHookHandler {
   return function storeIdempotentResponse(request, reply, payload, done) {
     const claim = claims.get(request);
@@ -191,7 +196,7 @@ function storeResponse(claims: WeakMap<FastifyRequest, Claim>): onSendHookHandle
         createdAt: now.toISOString(),
         expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS).toISOString(),
       });
-      db.$client.exec('COMMIT');
+      db.$client.exec(`RELEASE ${SAVEPOINT}`);
       claim.phase = 'committed';
     } catch (err) {
       rollback(db.$client);

@@ -27,6 +27,7 @@ export const PROBLEMS = {
   headers_too_large: [431, 'Request header fields too large'],
   internal_error: [500, 'Internal server error'],
   not_ready: [503, 'Service unavailable'],
+  storage_unavailable: [503, 'Service unavailable'],
   shutting_down: [503, 'Service unavailable'],
 } as const satisfies Record<string, readonly [number, string]>;
 
