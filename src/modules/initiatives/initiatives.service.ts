@@ -70,8 +70,10 @@ export function assertInitiativeWritable(ctx: Ctx, v: Pick<InitiativeView, 'key'
 }
 
 const staleBefore = (ctx: Ctx): string => staleCutoff(ctx.clock.now(), checkinIntervalDays(ctx));
-const expiresAt = (ctx: Ctx, now: Date, rows: Array<{ stale_since: string | null }>): number =>
-  Math.min(...rows.map((r) => staleFlipsAt(r.stale_since, now, checkinIntervalDays(ctx))));
+function expiresAt(ctx: Ctx, now: Date, rows: Array<{ stale_since: string | null }>): number {
+  const interval = checkinIntervalDays(ctx);
+  return rows.reduce((soonest, r) => Math.min(soonest, staleFlipsAt(r.stale_since, now, interval)), Infinity);
+}
 /** Strings are about two bytes a character in memory. */
 const sizeOf = (raw: RawJson): number => 2 * raw.text.length;
 
