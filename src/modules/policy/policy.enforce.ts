@@ -3,6 +3,7 @@ import { DAY_MS } from '../../lib/clock';
 import type { Action } from '../iterations/iteration-lifecycle';
 import type { IterationRow } from '../iterations/iterations.repo';
 import { currentPolicy, type PolicyCtx } from './policy.current';
+import { retrospectivesRepo } from '../retrospectives/retrospectives.repo';
 import { policyRepo } from './policy.repo';
 import type { Rule } from './policy.schemas';
 
@@ -60,7 +61,7 @@ export function assertTimeBox(ctx: PolicyCtx, box: TimeBox): void {
  */
 export function assertTransitionAllowed(ctx: PolicyCtx, it: IterationRow, action: Action): void {
   if (action === 'start') assertCanStartByPolicy(ctx, it);
-  if (action === 'close' && currentPolicy(ctx).require_retrospective_to_close && policyRepo(ctx.db).learningsOf(it.id) < 1) {
+  if (action === 'close' && currentPolicy(ctx).require_retrospective_to_close && (retrospectivesRepo(ctx.db).find(it.id)?.learnings.length ?? 0) < 1) {
     throw policyViolation(
       'require_retrospective_to_close',
       `The policy requires a retrospective with at least one learning to close v${it.number}: ` +

@@ -113,8 +113,6 @@ export const policyRepo = perDb((db: Db) => {
             (SELECT group_concat(m.key, ', ') FROM tracked_metrics tm JOIN metrics m ON m.id = tm.metric_id
              WHERE tm.iteration_id = @id AND (tm.baseline IS NULL OR tm.target IS NULL)) AS incomplete`,
   );
-  // The retrospectives module owns the table; the close rule only needs to count its learnings.
-  const learnings = c.prepare<[string], number>('SELECT json_array_length(learnings) FROM retrospectives WHERE iteration_id = ?').pluck();
   const violations = c.prepare<ViolationQuery, ViolationRow>(VIOLATIONS_SQL);
 
   return {
@@ -122,7 +120,6 @@ export const policyRepo = perDb((db: Db) => {
     insertIfMissing: (rules: string, now: string) => void insert.run(rules, now, now),
     update: (rules: string, version: number, updatedAt: string) => void update.run(rules, version, updatedAt),
     startFacts: (iterationId: string): StartFacts => startFacts.get({ id: iterationId })!,
-    learningsOf: (iterationId: string): number => learnings.get(iterationId) ?? 0,
     violations: (q: ViolationQuery): ViolationRow[] => violations.all(q),
   };
 });
