@@ -6,6 +6,7 @@ import type { Db } from './db/client';
 import { systemClock, type Clock } from './lib/clock';
 import './http/types';
 import { registerAuth } from './http/auth';
+import { registerTabular, rewriteCsvSuffix } from './http/tabular';
 import { registerContentTypes } from './http/content-types';
 import { registerDraining } from './http/draining';
 import { clientErrorHandler, frameworkErrorHandler, registerErrorHandling } from './http/error-handler';
@@ -53,6 +54,7 @@ export async function buildApp({ config, db, logger, clock = systemClock, verify
     frameworkErrors: frameworkErrorHandler,
     clientErrorHandler,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    rewriteUrl: rewriteCsvSuffix,
   });
 
   app.decorate('db', db);
@@ -75,6 +77,7 @@ export async function buildApp({ config, db, logger, clock = systemClock, verify
   registerDraining(app);
   registerErrorHandling(app);
   registerContentTypes(app);
+  registerTabular(app);
   registerAuth(app);
   registerIdempotency(app);
   registerDurableResponses(app);

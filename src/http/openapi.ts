@@ -3,6 +3,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { documentIdempotencyKey } from './idempotency.openapi';
+import { documentTabular } from './tabular.openapi';
 
 export const API_VERSION = '1.0.0';
 
@@ -73,7 +74,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       security: [{ bearerAuth: [] }],
     },
     transform: jsonSchemaTransform,
-    transformObject: (document) => documentIdempotencyKey(finishDocument(jsonSchemaTransformObject(document))),
+    transformObject: (document) => documentTabular(documentIdempotencyKey(finishDocument(jsonSchemaTransformObject(document)))),
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 

@@ -7,6 +7,7 @@ export const PROBLEMS = {
   malformed_request: [400, 'Malformed request'],
   unauthorized: [401, 'Unauthorized'],
   forbidden: [403, 'Forbidden'],
+  not_acceptable: [406, 'Not acceptable'],
   not_found: [404, 'Not found'],
   route_not_found: [404, 'Not found'],
   conflict: [409, 'Conflict'],

@@ -17,5 +17,9 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     access?: Access;
+    /** The route also answers CSV (see tabular.ts). */
+    csv?: boolean;
+    /** A viewer key may come as `?access_token=` (GET dashboard reads and exports only). */
+    queryToken?: boolean;
   }
 }

@@ -66,3 +66,27 @@ export const measurementRollups = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.iterationId, t.metricId, t.definitionVersion] }), index('measurement_rollups_metric_idx').on(t.metricId)],
 );
+
+/**
+ * Per (metric, definition version, UTC day, iteration): the same aggregates as measurement_rollups,
+ * kept by triggers in the same transaction as every write (migration 0005). Series over time read
+ * these, so a series costs what its days and iterations cost, not what the ledger holds.
+ */
+export const measurementDailyRollups = sqliteTable(
+  'measurement_daily_rollups',
+  {
+    metricId: text('metric_id').notNull(),
+    definitionVersion: integer('definition_version').notNull(),
+    /** `YYYY-MM-DD` of observed_at (UTC). */
+    day: text('day').notNull(),
+    iterationId: text('iteration_id').notNull(),
+    count: integer('count').notNull(),
+    sum: real('sum').notNull(),
+    min: real('min'),
+    max: real('max'),
+    latestValue: real('latest_value'),
+    latestObservedAt: text('latest_observed_at'),
+    latestId: text('latest_id'),
+  },
+  (t) => [primaryKey({ columns: [t.metricId, t.definitionVersion, t.day, t.iterationId] })],
+);

@@ -37,6 +37,19 @@ const RECOMPUTED = `
     ORDER BY x.observed_at DESC, x.id DESC LIMIT 1)
   ORDER BY 1, 2, 3`;
 
+/** The same per UTC day of observed_at (migration 0005), which series read. */
+const DAILY_RECOMPUTED = `
+  SELECT g.metric_id, g.definition_version, g.day, g.iteration_id, g.count, g.sum, g.min, g.max,
+    l.value AS latest_value, l.observed_at AS latest_observed_at, l.id AS latest_id
+  FROM (SELECT metric_id, definition_version, substr(observed_at, 1, 10) AS day, iteration_id, count(*) AS count, sum(value) AS sum, min(value) AS min, max(value) AS max
+        FROM measurements WHERE voided_at IS NULL AND superseded_by IS NULL GROUP BY 1, 2, 3, 4) g
+  JOIN measurements l ON l.id = (
+    SELECT x.id FROM measurements x
+    WHERE x.iteration_id = g.iteration_id AND x.metric_id = g.metric_id AND x.definition_version = g.definition_version
+      AND substr(x.observed_at, 1, 10) = g.day AND x.voided_at IS NULL AND x.superseded_by IS NULL
+    ORDER BY x.observed_at DESC, x.id DESC LIMIT 1)
+  ORDER BY 1, 2, 3, 4`;
+
 const rollups = () => t.db.$client.prepare('SELECT * FROM measurement_rollups ORDER BY 1, 2, 3').all() as Rollup[];
 
 describe('measurement rollups', () => {
@@ -87,6 +100,12 @@ describe('measurement rollups', () => {
     actual.forEach((r, i) => expect(r.sum).toBeCloseTo(expected[i]?.sum ?? NaN, 9));
     expect(new Set(actual.map((r) => r.definition_version)).size).toBe(renamed ? 2 : 1);
     expect(actual.length).toBeGreaterThan(0);
+
+    const daily = t.db.$client.prepare('SELECT * FROM measurement_daily_rollups ORDER BY 1, 2, 3, 4').all() as Rollup[];
+    const dailyExpected = t.db.$client.prepare(DAILY_RECOMPUTED).all() as Rollup[];
+    expect(daily.map(({ sum: _sum, ...r }) => r)).toEqual(dailyExpected.map(({ sum: _sum, ...r }) => r));
+    daily.forEach((r, i) => expect(r.sum).toBeCloseTo(dailyExpected[i]?.sum ?? NaN, 9));
+    expect(new Set(daily.map((r) => (r as unknown as { day: string }).day)).size).toBeGreaterThan(1);
   });
 
   it('the sequences above covered late rows, voids, supersedes and two definition versions', () => {
