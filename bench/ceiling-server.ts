@@ -17,6 +17,8 @@ export interface CeilingResponses {
   initiatives: Record<string, StoredResponse>;
   /** GET /v1/initiatives?limit=50 (any query gets this response). */
   list: StoredResponse;
+  /** Any other GET, by its exact URL (path and query): the dashboard reads of the large run. */
+  paths?: Record<string, StoredResponse>;
 }
 
 async function main(): Promise<void> {
@@ -31,6 +33,12 @@ async function main(): Promise<void> {
   });
   app.get<{ Params: { key: string } }>('/v1/initiatives/:key', (request, reply) => {
     const stored = byKey.get(request.params.key);
+    if (!stored) return reply.code(404).send();
+    reply.header('content-type', stored.contentType).send(stored.body);
+  });
+  const byUrl = new Map(Object.entries(responses.paths ?? {}));
+  app.get('/*', (request, reply) => {
+    const stored = byUrl.get(request.url);
     if (!stored) return reply.code(404).send();
     reply.header('content-type', stored.contentType).send(stored.body);
   });

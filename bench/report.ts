@@ -112,7 +112,9 @@ function keptAnalysis(path: string): string[] {
   } catch {
     return [];
   }
-  const at = previous.indexOf(`\n${KEPT_HEADING}`);
+  // The large run's section (bench/large-report.ts) sits just before the analysis and is kept too.
+  const large = previous.indexOf('\n## Large data set');
+  const at = large !== -1 ? large : previous.indexOf(`\n${KEPT_HEADING}`);
   return at === -1 ? [] : [previous.slice(at + 1).trimEnd(), ''];
 }
 

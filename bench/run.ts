@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--only item|list|check-in] [--profile]`: starts Roadworks as users do,
+ * `npm run bench [-- --quick] [--only item|list|check-in] [--profile] [--size large]`: starts Roadworks as users do,
  * seeds it through the API, drives the hot routes with autocannon and measures each against its
  * ceiling in the same run. `--profile` profiles the server's CPU and prints where its time
  * went (with `--only`, for one route alone).
@@ -17,6 +17,9 @@ import { measureMeasurementCeiling } from './measurement-ceiling';
 import { runLoad, CONNECTIONS, type LoadRequest, type LoadResult } from './load';
 import { stopChildrenOnSignals } from './processes';
 import { printProfile } from './profile';
+import { runLarge } from './large';
+import { largeTargetsMet, renderLarge, writeLargeResults } from './large-report';
+import { LARGE } from './seed-large';
 import { allTargetsMet, median, renderTable, writeResults, type MeasuredRow, type Report } from './report';
 import { captureReads, itemPath, LIST_PATH, verifyCeiling } from './responses';
 import { DATA_SETS, seed } from './seed';
@@ -28,8 +31,9 @@ const CHECK_IN_BODY = JSON.stringify({ health: 'on_track', note: 'Weekly check-i
 const MAX_RSS_BYTES = 200_000_000;
 
 const { values: options } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, profile: { type: 'boolean', default: false }, only: { type: 'string' } },
+  options: { quick: { type: 'boolean', default: false }, profile: { type: 'boolean', default: false }, only: { type: 'string' }, size: { type: 'string', default: 'default' } },
 });
+if (options.size !== 'default' && options.size !== 'large') throw new Error('--size takes default or large');
 const QUICK = options.quick;
 /** `--only item|list|check-in|measurement|batch`: one row (for a profile of that route alone); nothing is written then. */
 const ONLY = options.only;
@@ -68,7 +72,37 @@ async function measureRow(row: MeasuredRow, server: () => Promise<LoadResult>, c
 
 const newRow = (label: string, ceilingUnit: MeasuredRow['ceilingUnit'], minRatio: number): MeasuredRow => ({ label, ceilingUnit, minRatio, server: [], ceiling: [], flagged: false });
 
+/** `--size large`: the dashboard reads on the large data set (bench/large.ts). */
+async function mainLarge(): Promise<number> {
+  const tmpDir = mkdtempSync(join(tmpdir(), 'roadworks-bench-large-'));
+  stopChildrenOnSignals(() => rmSync(tmpDir, { recursive: true, force: true }));
+  let keepTmp = true;
+  try {
+    console.log(`${QUICK ? 'quick' : 'full'} mode, large data set; temp dir ${tmpDir}; DB_SYNCHRONOUS=${SYNCHRONOUS}`);
+    const report = await runLarge({ repoRoot: REPO_ROOT, tmpDir, adminKey: ADMIN_KEY, synchronous: SYNCHRONOUS, mode: MODE, quick: QUICK });
+    const settings =
+      `${LARGE.teams} teams, ${LARGE.metrics} metrics, ${LARGE.initiatives} initiatives x ${LARGE.versions} versions, ` +
+      `${LARGE.initiatives * LARGE.versions * LARGE.hypothesesPerVersion} hypotheses; each read measured at each ledger size on the server as users run it, ` +
+      `its ceiling, and a second server with READ_CACHE_MB=0 (every request computed); ${CONNECTIONS} connections, ` +
+      `${MODE.rounds} round(s) of ${MODE.seconds} s per side after a ${MODE.warmupSeconds} s warm-up; medians.`;
+    console.log(`\n${settings}\n\n${renderLarge(report)}\n`);
+    if (report.failures.length > 0) {
+      console.error(`FAILED:\n  ${report.failures.join('\n  ')}`);
+      return 1;
+    }
+    keepTmp = false;
+    if (QUICK) return 0;
+    writeLargeResults(join(REPO_ROOT, 'bench/RESULTS.md'), report, settings, SYNCHRONOUS);
+    console.log('wrote the large data set section of bench/RESULTS.md');
+    return largeTargetsMet(report) ? 0 : 1;
+  } finally {
+    if (keepTmp) console.error(`kept ${tmpDir} for inspection`);
+    else rmSync(tmpDir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<number> {
+  if (options.size === 'large') return mainLarge();
   const tmpDir = mkdtempSync(join(tmpdir(), 'roadworks-bench-'));
   stopChildrenOnSignals(() => rmSync(tmpDir, { recursive: true, force: true }));
   const stops: Array<() => Promise<void>> = [];

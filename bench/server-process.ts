@@ -32,6 +32,9 @@ export async function startRoadworks(opts: {
   synchronous: string;
   /** Profile every node below `npm start` (bench/cpu-profile-preload.mjs), writing here. */
   profileDir?: string;
+  /** Settings other than the defaults (e.g. READ_CACHE_MB=0), and a name for the log file. */
+  settings?: Record<string, string>;
+  name?: string;
 }): Promise<RoadworksServer> {
   const port = await freePort();
   // Every Roadworks setting is left at its default (LOG_LEVEL too: info JSON logs) except these.
@@ -43,13 +46,14 @@ export async function startRoadworks(opts: {
     DATABASE_PATH: join(opts.tmpDir, 'roadworks.sqlite'),
     ADMIN_API_KEY: opts.adminKey,
     DB_SYNCHRONOUS: opts.synchronous,
+    ...opts.settings,
   });
   if (opts.profileDir) {
     mkdirSync(opts.profileDir, { recursive: true });
     const preload = join(opts.repoRoot, 'bench/cpu-profile-preload.mjs');
     Object.assign(env, { ROADWORKS_PROFILE_DIR: opts.profileDir, NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} --import=${preload}`.trim() });
   }
-  const spawned = spawnDetached('npm', ['start'], { cwd: opts.repoRoot, env, logPath: join(opts.tmpDir, 'server.log') });
+  const spawned = spawnDetached('npm', ['start'], { cwd: opts.repoRoot, env, logPath: join(opts.tmpDir, `${opts.name ?? 'server'}.log`) });
   const url = `http://127.0.0.1:${port}`;
   const stop = stopper(spawned);
   try {
