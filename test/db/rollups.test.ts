@@ -111,4 +111,32 @@ describe('rollups', () => {
     expect(drift(db)).toEqual([]);
     db.close();
   });
+
+  it('by day are backfilled from the ledger when migration 0005 runs, voided and superseded rows left out', () => {
+    const db = new Database(join(dir, 'daily-backfill.sqlite'));
+    migrateDatabase(db, firstMigrations(5));
+    db.prepare(`INSERT INTO teams (id, key, name, version, created_at, updated_at) VALUES ('team_1', 'revops', 'R', 1, 'x', 'x')`).run();
+    insertHistory(db, 'ini_m', ['under_construction'], []);
+    db.prepare(
+      `INSERT INTO metrics (id, key, name, unit, direction, aggregation, scope, definition_version, version, created_at, updated_at)
+       VALUES ('met_1', 'win_rate', 'W', 'ratio', 'increase', 'latest', 'central', 1, 1, 'x', 'x')`,
+    ).run();
+    const measure = db.prepare(
+      `INSERT INTO measurements (id, metric_id, definition_version, iteration_id, initiative_id, value, observed_at, recorded_at, recorded_by_key_id, recorded_by_name)
+       VALUES (?, 'met_1', 1, 'ini_m_v1', 'ini_m', ?, ?, 'x', 'k', 'k')`,
+    );
+    measure.run('msr_1', 1, '2026-01-02T09:00:00.000Z');
+    measure.run('msr_2', 5, '2026-01-02T17:00:00.000Z');
+    measure.run('msr_3', 7, '2026-01-02T23:59:59.999Z');
+    measure.run('msr_4', 2, '2026-01-03T00:00:00.000Z');
+    db.prepare(`UPDATE measurements SET voided_at = 'x', void_reason = 'typo' WHERE id = 'msr_3'`).run();
+    migrateDatabase(db, MIGRATIONS_FOLDER);
+
+    // 2 January keeps msr_1 and msr_2 (msr_3 is voided): count 2, sum 6, min 1, max 5, latest msr_2.
+    expect(db.prepare('SELECT day, count, sum, min, max, latest_value, latest_id FROM measurement_daily_rollups ORDER BY day').all()).toEqual([
+      { day: '2026-01-02', count: 2, sum: 6, min: 1, max: 5, latest_value: 5, latest_id: 'msr_2' },
+      { day: '2026-01-03', count: 1, sum: 2, min: 2, max: 2, latest_value: 2, latest_id: 'msr_4' },
+    ]);
+    db.close();
+  });
 });
