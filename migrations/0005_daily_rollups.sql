@@ -11,7 +11,7 @@ CREATE TABLE `measurement_daily_rollups` (
 	`latest_observed_at` text,
 	`latest_id` text,
 	PRIMARY KEY(`metric_id`, `definition_version`, `day`, `iteration_id`)
-);
+) WITHOUT ROWID;
 --> statement-breakpoint
 -- Kept like measurement_rollups (migration 0002), one group per UTC day of observed_at.
 CREATE TRIGGER `measurements_daily_rollup_on_insert` AFTER INSERT ON `measurements`

@@ -31,6 +31,11 @@ import { trackedMetricsModule } from './modules/tracked-metrics/tracked-metrics.
 import { policyRoutes } from './modules/policy/policy.routes';
 import { retrospectivesModule } from './modules/retrospectives/retrospectives.routes';
 import { actionItemsModule } from './modules/action-items/action-items.module';
+import { progressRoutes } from './modules/progress/progress.routes';
+import { dashboardRoutes } from './modules/dashboard/dashboard.routes';
+import { metricSeriesRoutes } from './modules/metric-series/metric-series.routes';
+import { learningsRoutes } from './modules/learnings/learnings.routes';
+import { exportRoutes } from './modules/exports/exports.routes';
 
 export interface AppDeps {
   config: Config;
@@ -100,6 +105,11 @@ export async function buildApp({ config, db, logger, clock = systemClock, verify
   await app.register(measurementRoutes, { prefix: '/v1' });
   await app.register(policyRoutes, { prefix: '/v1' });
   await app.register(activityRoutes, { prefix: '/v1' });
+  await app.register(progressRoutes, { prefix: '/v1' });
+  await app.register(dashboardRoutes, { prefix: '/v1' });
+  await app.register(metricSeriesRoutes, { prefix: '/v1' });
+  await app.register(learningsRoutes, { prefix: '/v1' });
+  await app.register(exportRoutes, { prefix: '/v1' });
 
   return app;
 }

@@ -10,7 +10,7 @@ import { systemClock } from './lib/clock';
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger(config.LOG_LEVEL, stdoutDestination());
-  const db = openDatabase({ path: config.DATABASE_PATH, synchronous: config.DB_SYNCHRONOUS });
+  const db = openDatabase({ path: config.DATABASE_PATH, synchronous: config.DB_SYNCHRONOUS, cacheMb: config.DB_CACHE_MB });
   const { generatedSecret } = ensureAdminKey(db, systemClock, config.ADMIN_API_KEY);
   if (generatedSecret) {
     // Printed once, to the terminal only, never into the JSON logs.

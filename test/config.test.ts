@@ -12,6 +12,8 @@ describe('settings', () => {
       BODY_LIMIT_BYTES: 1_048_576,
       SHUTDOWN_DRAIN_MS: 1000,
       CHECKIN_INTERVAL_DAYS: 7,
+      READ_CACHE_MB: 16,
+      DB_CACHE_MB: 64,
     });
     expect(loadConfig({}).ADMIN_API_KEY).toBeUndefined();
   });

@@ -10,19 +10,22 @@ export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Data
 export interface DatabaseOptions {
   path: string;
   synchronous?: 'FULL' | 'NORMAL';
+  /** The page cache, in MB (SQLite's own default is 2). */
+  cacheMb?: number;
 }
 
 /**
  * Opens the SQLite file (creating its folder), sets the pragmas a server needs on every open,
  * and applies pending migrations. `:memory:` gives a private database (tests).
  */
-export function openDatabase({ path, synchronous = 'FULL' }: DatabaseOptions): Db {
+export function openDatabase({ path, synchronous = 'FULL', cacheMb = 64 }: DatabaseOptions): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new Database(path);
   try {
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma(`synchronous = ${synchronous}`);
     sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma(`cache_size = -${Math.round(cacheMb * 1024)}`);
     migrateDatabase(sqlite);
     sqlite.pragma('foreign_keys = ON');
   } catch (err) {

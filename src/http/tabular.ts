@@ -1,7 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import { z } from 'zod';
-import { sendEntity } from './etag';
 import { ApiError } from './problems';
 
 /**
@@ -101,14 +100,4 @@ export function toCsv<R>(columns: readonly (keyof R & string)[], rows: Iterable<
   let out = csvLine(columns);
   for (const row of rows) out += csvLine(columns.map((c) => row[c]));
   return out;
-}
-
-/**
- * Sends a read as JSON (the route's schema) or as the CSV table `table` renders, with an ETag of
- * the form sent (If-None-Match answers 304).
- */
-export function sendTabular<T>(request: FastifyRequest, reply: FastifyReply, body: T, table: (body: T) => string) {
-  reply.header('vary', 'accept');
-  if (formatOf(request) === 'csv') return sendEntity(request, reply.type(CSV_CONTENT_TYPE), table(body));
-  return sendEntity(request, reply, body);
 }

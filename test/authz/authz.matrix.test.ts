@@ -8,6 +8,8 @@ import { PolicySchema, PolicyViolationPage } from '../../src/modules/policy/poli
 import { CheckInPage, CheckInSchema } from '../../src/modules/check-ins/check-ins.schemas';
 import { HypothesisPage, HypothesisSchema } from '../../src/modules/hypotheses/hypotheses.schemas';
 import { InitiativePage, InitiativeSchema, type Initiative } from '../../src/modules/initiatives/initiatives.schemas';
+import { InitiativeProgressSchema } from '../../src/modules/progress/progress.schemas';
+import { DashboardRoadmapSchema, DashboardSummarySchema } from '../../src/modules/dashboard/dashboard.schemas';
 import {
   CreatedIterationSchema,
   IterationDiffSchema,
@@ -16,7 +18,11 @@ import {
   type Iteration,
 } from '../../src/modules/iterations/iterations.schemas';
 import { MeasurementPage, MeasurementSchema } from '../../src/modules/measurements/measurements.schemas';
+import { MeasurementExport, ProgressExport } from '../../src/modules/exports/exports.schemas';
 import { MetricDefinitionPage, MetricPage, MetricSchema } from '../../src/modules/metrics/metrics.schemas';
+import { MetricSeriesSchema } from '../../src/modules/metric-series/metric-series.schemas';
+import { MetricComparisonSchema } from '../../src/modules/metric-series/metric-comparison.schemas';
+import { LearningsPage } from '../../src/modules/learnings/learnings.schemas';
 import { teamSchemas } from '../../src/modules/teams/teams.module';
 import { TrackedMetricPage, TrackedMetricSchema } from '../../src/modules/tracked-metrics/tracked-metrics.schemas';
 import { themeSchemas } from '../../src/modules/themes/themes.module';
@@ -211,6 +217,14 @@ const ROWS: Row[] = [
     expect: anyReader(200),
     prepare: (f) => ({ params: { id: f.initiativeA.key } }),
     schema: InitiativeSchema,
+  },
+  {
+    name: "team A's initiative version by version",
+    method: 'GET',
+    path: '/v1/initiatives/{id}/progress',
+    expect: anyReader(200),
+    prepare: (f) => ({ params: { id: f.initiativeA.key } }),
+    schema: InitiativeProgressSchema,
   },
   {
     name: "update team A's initiative",
@@ -567,6 +581,25 @@ const ROWS: Row[] = [
     schema: MetricDefinitionPage,
   },
 
+  // Metric series and comparison, learnings: dashboard reads, anyone reads.
+  {
+    name: "a metric's series",
+    method: 'GET',
+    path: '/v1/metrics/{key}/series',
+    expect: anyReader(200),
+    prepare: async (f) => ({ params: { key: (await createMetric(t, { team: f.teamB.key })).key } }),
+    schema: MetricSeriesSchema,
+  },
+  {
+    name: "a metric's comparison across teams",
+    method: 'GET',
+    path: '/v1/metrics/{key}/comparison',
+    expect: anyReader(200),
+    prepare: async (f) => ({ params: { key: (await freshTracked(f.activeA.id)).metric_key } }),
+    schema: MetricComparisonSchema,
+  },
+  { name: 'list learnings', method: 'GET', path: '/v1/learnings', expect: anyReader(200), prepare: () => ({}), schema: LearningsPage },
+
   // Tracked metrics: anyone reads; the initiative's team and admins write.
   {
     name: "track a metric in team A's iteration",
@@ -730,6 +763,14 @@ const ROWS: Row[] = [
 
   // Activity.
   { name: 'list activity', method: 'GET', path: '/v1/activity', expect: anyReader(200), prepare: () => ({}), schema: ActivityPage },
+
+  // Dashboard: reads across teams, anyone reads (a viewer key may also come as access_token: test/modules/dashboard).
+  { name: 'dashboard summary', method: 'GET', path: '/v1/dashboard/summary', expect: anyReader(200), prepare: () => ({}), schema: DashboardSummarySchema },
+  { name: 'dashboard roadmap', method: 'GET', path: '/v1/dashboard/roadmap', expect: anyReader(200), prepare: () => ({}), schema: DashboardRoadmapSchema },
+
+  // Exports: dashboard reads, anyone reads (a viewer key may also come as access_token: test/modules/exports).
+  { name: 'export measurements', method: 'GET', path: '/v1/exports/measurements', expect: anyReader(200), prepare: () => ({}), schema: MeasurementExport },
+  { name: 'export progress', method: 'GET', path: '/v1/exports/progress', expect: anyReader(200), prepare: () => ({}), schema: ProgressExport },
 ];
 
 function urlOf(template: string, params: Record<string, string | number> = {}): string {

@@ -13,7 +13,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('opening the database', () => {
-  it('creates the folder and file, and sets WAL, synchronous, foreign keys and busy_timeout', () => {
+  it('creates the folder and file, and sets WAL, synchronous, foreign keys, busy_timeout and the page cache', () => {
     const path = join(dir, 'nested', 'a.sqlite');
     for (const [setting, expected] of [['FULL', 2], ['NORMAL', 1]] as const) {
       const db = openDatabase({ path, synchronous: setting });
@@ -22,9 +22,13 @@ describe('opening the database', () => {
       expect(p('synchronous')).toBe(expected);
       expect(p('foreign_keys')).toBe(1);
       expect(p('busy_timeout')).toBe(5000);
+      expect(p('cache_size')).toBe(-64 * 1024);
       expect(migrationStatus(db.$client)).toEqual({ ready: true });
       db.$client.close();
     }
+    const small = openDatabase({ path, cacheMb: 8 });
+    expect(small.$client.pragma('cache_size', { simple: true })).toBe(-8 * 1024);
+    small.$client.close();
   });
 
   it('refuses to start when rows break a reference, naming the table', () => {

@@ -70,10 +70,18 @@ function urlOf(path: string): string {
   });
 }
 
+/** rowid, or the primary key of a table WITHOUT ROWID (which has no rowid). */
+function orderOf(table: string): string {
+  const { sql } = t.db.$client.prepare('SELECT sql FROM sqlite_master WHERE name = ?').get(table) as { sql: string };
+  if (!/\bWITHOUT ROWID\s*$/i.test(sql)) return 'rowid';
+  const columns = t.db.$client.prepare(`SELECT name, pk FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk`).all(table) as Array<{ name: string }>;
+  return columns.map((c) => `"${c.name}"`).join(', ');
+}
+
 /** Every row of every table: a request that was refused must leave all of it as it was. */
 function snapshot(): string {
   const tables = t.db.$client.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>;
-  return JSON.stringify(tables.map(({ name }) => t.db.$client.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all()));
+  return JSON.stringify(tables.map(({ name }) => t.db.$client.prepare(`SELECT * FROM "${name}" ORDER BY ${orderOf(name)}`).all()));
 }
 
 describe('every operation of the document', () => {

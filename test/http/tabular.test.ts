@@ -6,7 +6,8 @@ import { loadConfig } from '../../src/config';
 import { openDatabase } from '../../src/db/client';
 import { createLogger } from '../../src/logger';
 import { ensureAdminKey } from '../../src/modules/api-keys/api-keys.bootstrap';
-import { CSV_CONTENT_TYPE, csvField, sendTabular, TabularQueryFields, toCsv } from '../../src/http/tabular';
+import { CSV_CONTENT_TYPE, csvField, TabularQueryFields, toCsv } from '../../src/http/tabular';
+import { RenderedRead, sendRendered } from '../../src/http/rendered-read';
 import { errorResponses, NoContent } from '../../src/http/schemas';
 import { ADMIN_KEY } from '../helpers/app';
 import { TestClock } from '../helpers/clock';
@@ -28,7 +29,7 @@ const table: FastifyPluginAsyncZod = async (app) => {
       config: { access: 'viewer', csv: true, queryToken: true },
       schema: { operationId: 'table', description: 'test', querystring: z.object(TabularQueryFields).strict(), response: { 200: Rows, 304: NoContent, ...errorResponses() } },
     },
-    async (request, reply) => sendTabular(request, reply, ROWS, (rows) => toCsv(['name', 'value'], rows)),
+    async (request, reply) => sendRendered(request, reply, RenderedRead.of(ROWS, (rows) => toCsv(['name', 'value'], rows))),
   );
 };
 

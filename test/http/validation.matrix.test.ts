@@ -49,6 +49,19 @@ const CASES: Case[] = [
     paths: ['query.status', 'query.updated_since', 'query.archived'],
   },
   { method: 'PATCH', path: '/v1/initiatives/{id}', url: (i) => `/v1/initiatives/${i.initiative}`, payload: { tags: ['Not A Tag'] }, paths: ['body.tags.0'] },
+  { method: 'GET', path: '/v1/initiatives/{id}/progress', url: (i) => `/v1/initiatives/${i.initiative}/progress?format=xml`, paths: ['query.format'] },
+  {
+    method: 'GET',
+    path: '/v1/dashboard/summary',
+    url: () => '/v1/dashboard/summary?horizon=soon&archived=maybe&format=pdf',
+    paths: ['query.horizon', 'query.archived', 'query.format'],
+  },
+  {
+    method: 'GET',
+    path: '/v1/dashboard/roadmap',
+    url: () => '/v1/dashboard/roadmap?group_by=owner&horizon=someday&team=',
+    paths: ['query.group_by', 'query.horizon', 'query.team'],
+  },
   {
     method: 'POST',
     path: '/v1/initiatives/{id}/iterations',
@@ -116,8 +129,28 @@ const CASES: Case[] = [
   // Rows are checked by the service: an empty batch is a 400, a bad row a 422 (measurements tests).
   { method: 'POST', path: '/v1/measurements', url: () => '/v1/measurements', payload: [] as unknown as Record<string, unknown>, paths: ['body'] },
   { method: 'GET', path: '/v1/measurements', url: () => '/v1/measurements?include_voided=yes&from=never', paths: ['query.include_voided', 'query.from'] },
+  {
+    method: 'GET',
+    path: '/v1/exports/measurements',
+    url: () => '/v1/exports/measurements?from=never&format=xml&metric=,',
+    paths: ['query.from', 'query.format', 'query.metric'],
+  },
+  { method: 'GET', path: '/v1/exports/progress', url: () => '/v1/exports/progress?to=2026-13-01&format=pdf', paths: ['query.to', 'query.format'] },
   { method: 'POST', path: '/v1/measurements/{id}/void', url: () => '/v1/measurements/msr_x/void', payload: { reason: '' }, paths: ['body.reason'] },
   { method: 'GET', path: '/v1/metrics/{key}/definitions', url: () => '/v1/metrics/win_rate/definitions?limit=0', paths: ['query.limit'] },
+  {
+    method: 'GET',
+    path: '/v1/metrics/{key}/series',
+    url: () => '/v1/metrics/win_rate/series?interval=year&from=never&to=2026-13-01',
+    paths: ['query.interval', 'query.from', 'query.to'],
+  },
+  {
+    method: 'GET',
+    path: '/v1/metrics/{key}/comparison',
+    url: () => '/v1/metrics/win_rate/comparison?current_only=yes&iteration_status=done&initiative_status=paused',
+    paths: ['query.current_only', 'query.iteration_status', 'query.initiative_status'],
+  },
+  { method: 'GET', path: '/v1/learnings', url: () => '/v1/learnings?result=proven&limit=0&format=xml', paths: ['query.result', 'query.limit', 'query.format'] },
   {
     method: 'PUT',
     path: '/v1/policy',

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, integer, real, sqliteTable, text, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { versioned } from './columns';
 import { iterations } from './iterations';
@@ -32,5 +33,11 @@ export const hypotheses = sqliteTable(
     carriedFrom: text('carried_from').references((): AnySQLiteColumn => hypotheses.id, { onDelete: 'restrict' }),
     ...versioned(),
   },
-  (t) => [index('hypotheses_iteration_idx').on(t.iterationId), index('hypotheses_metric_idx').on(t.metricId)],
+  (t) => [
+    index('hypotheses_iteration_idx').on(t.iterationId),
+    index('hypotheses_metric_idx').on(t.metricId),
+    // GET /v1/learnings: concluded hypotheses newest first, on one metric or across all.
+    index('hypotheses_metric_concluded_idx').on(t.metricId, t.concludedAt, t.id).where(sql`concluded_at IS NOT NULL`),
+    index('hypotheses_concluded_idx').on(t.concludedAt, t.id).where(sql`concluded_at IS NOT NULL`),
+  ],
 );

@@ -71,6 +71,8 @@ export const measurementRollups = sqliteTable(
  * Per (metric, definition version, UTC day, iteration): the same aggregates as measurement_rollups,
  * kept by triggers in the same transaction as every write (migration 0005). Series over time read
  * these, so a series costs what its days and iterations cost, not what the ledger holds.
+ * The migration makes it WITHOUT ROWID (drizzle has no option for it): a series reads a range of
+ * the primary key, and the rows then sit in key order instead of one rowid page lookup per row.
  */
 export const measurementDailyRollups = sqliteTable(
   'measurement_daily_rollups',

@@ -1,4 +1,4 @@
-import { real, sqliteTable, text, uniqueIndex, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
+import { index, real, sqliteTable, text, uniqueIndex, type AnySQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { versioned } from './columns';
 import { iterations } from './iterations';
 import { metrics } from './metrics';
@@ -19,5 +19,9 @@ export const trackedMetrics = sqliteTable(
     carriedFrom: text('carried_from').references((): AnySQLiteColumn => trackedMetrics.id, { onDelete: 'restrict' }),
     ...versioned(),
   },
-  (t) => [uniqueIndex('tracked_metrics_iteration_metric_unique').on(t.iterationId, t.metricId)],
+  (t) => [
+    uniqueIndex('tracked_metrics_iteration_metric_unique').on(t.iterationId, t.metricId),
+    // GET /v1/metrics/{key}/comparison: every tracked use of one metric.
+    index('tracked_metrics_metric_idx').on(t.metricId),
+  ],
 );

@@ -1,0 +1,67 @@
+import { readCache } from '../../db/read-cache';
+import type { Ctx } from '../../lib/context';
+import { resolveInitiative } from '../initiatives/initiatives.service';
+import { currentValue } from '../measurements/rollup-value';
+import { resolveMetric } from '../metrics/metrics.service';
+import { teamsService } from '../teams/teams.module';
+import { fromDay, NO_LOWER_DAY, NO_UPPER_DAY, toDay } from './day-bounds';
+import { metricSeriesRepo, type DefinitionRow } from './metric-series.repo';
+import type { MetricSeries, MetricSeriesFilters } from './metric-series.schemas';
+import type { SeriesFilter } from './metric-series.sql';
+import { seriesCsv } from './metric-series.csv';
+import { RenderedRead } from '../../http/rendered-read';
+
+/** A definition as the read models show it (the MetricDefinition fields). */
+export const definitionDto = (d: DefinitionRow, currentVersion: number) => ({
+  definition_version: d.definitionVersion,
+  unit: d.unit,
+  currency_code: d.unit === 'currency' ? d.currencyCode : null,
+  direction: d.direction,
+  aggregation: d.aggregation,
+  created_at: d.createdAt,
+  current: d.definitionVersion === currentVersion,
+});
+
+/**
+ * A metric over time: per definition version, one point per bucket holding live measurements,
+ * each the version's aggregation over the bucket's daily rollups. Depends on the data alone (not
+ * on the clock), so it is cached, rendered as JSON and CSV, until the next write.
+ */
+export function getMetricSeries(ctx: Ctx, key: string, q: MetricSeriesFilters): RenderedRead {
+  const metric = resolveMetric(ctx, key);
+  const team = q.team === undefined ? null : teamsService.resolve(ctx, q.team);
+  const initiative = q.initiative === undefined ? null : resolveInitiative(ctx, q.initiative);
+  const from = fromDay(q.from);
+  const to = toDay(q.to);
+  const cacheKey = `metric-series:${JSON.stringify([metric.id, q.interval, team?.id, initiative?.id, from, to])}`;
+  return readCache(ctx.db, ctx.config.READ_CACHE_MB).read(cacheKey, ctx.clock.now().getTime(), () => {
+    const repo = metricSeriesRepo(ctx.db);
+    const filters: SeriesFilter[] = [];
+    const params: Record<string, string> = { metric: metric.id, from_day: from, to_day: to };
+    if (initiative) {
+      filters.push('initiative');
+      params.initiative = initiative.id;
+    }
+    if (team) {
+      filters.push('team');
+      params.team = team.id;
+    }
+    const buckets = repo.buckets(q.interval, filters, params);
+    const value: MetricSeries = {
+      metric: { key: metric.key, name: metric.name, definition_version: metric.definitionVersion },
+      interval: q.interval,
+      from: from === NO_LOWER_DAY ? null : from,
+      to: to === NO_UPPER_DAY ? null : to,
+      team: team && { id: team.id, key: team.key },
+      initiative: initiative && { id: initiative.id, key: initiative.key },
+      series: repo.definitions(metric.id).map((d) => ({
+        ...definitionDto(d, metric.definitionVersion),
+        points: buckets
+          .filter((b) => b.definitionVersion === d.definitionVersion)
+          .map((b) => ({ bucket: b.bucket, value: currentValue(d.aggregation, b)!, count: b.count })),
+      })),
+    };
+    const rendered = RenderedRead.of(value, seriesCsv);
+    return { value: rendered, bytes: rendered.bytes };
+  })!;
+}
