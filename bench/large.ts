@@ -66,7 +66,9 @@ async function capture(baseUrl: string, key: string, all: Read[]): Promise<Recor
   const paths = all.flatMap((r) => r.paths);
   await pool(4, paths.length, async (i) => {
     const path = paths[i] ?? '';
-    const res = await getRaw(baseUrl + path, key);
+    // The ledger grew synchronously in this process just before: a pooled socket may have gone
+    // stale meanwhile, so a network error (not an answer) is retried once.
+    const res = await getRaw(baseUrl + path, key).catch(() => getRaw(baseUrl + path, key));
     if (res.status !== 200 || !res.contentType.startsWith('application/json')) throw new Error(`GET ${path} answered ${res.status} ${res.contentType}: ${res.body.slice(0, 300)}`);
     out[path] = { contentType: res.contentType, body: res.body };
   });

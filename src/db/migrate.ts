@@ -26,6 +26,8 @@ export function migrateDatabase(sqlite: Database.Database, migrationsFolder = MI
   sqlite.pragma('foreign_keys = OFF');
   migrate(drizzle(sqlite), { migrationsFolder });
   const violations = sqlite.pragma('foreign_key_check') as Array<{ table: string; rowid: number; parent: string }>;
+  // The check read every table through the page cache; hand that memory back before serving.
+  sqlite.pragma('shrink_memory');
   if (violations.length > 0) {
     const sample = violations
       .slice(0, 5)

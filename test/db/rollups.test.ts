@@ -112,7 +112,7 @@ describe('rollups', () => {
     db.close();
   });
 
-  it('by day are backfilled from the ledger when migration 0005 runs, voided and superseded rows left out', () => {
+  it('by day and by organisation day are backfilled from the ledger (migrations 0005 and 0007), voided rows left out', () => {
     const db = new Database(join(dir, 'daily-backfill.sqlite'));
     migrateDatabase(db, firstMigrations(5));
     db.prepare(`INSERT INTO teams (id, key, name, version, created_at, updated_at) VALUES ('team_1', 'revops', 'R', 1, 'x', 'x')`).run();
@@ -130,11 +130,22 @@ describe('rollups', () => {
     measure.run('msr_3', 7, '2026-01-02T23:59:59.999Z');
     measure.run('msr_4', 2, '2026-01-03T00:00:00.000Z');
     db.prepare(`UPDATE measurements SET voided_at = 'x', void_reason = 'typo' WHERE id = 'msr_3'`).run();
+    // Another initiative's iteration measures the same day, later: the day totals (0007) add it.
+    insertHistory(db, 'ini_n', ['under_construction'], []);
+    db.prepare(
+      `INSERT INTO measurements (id, metric_id, definition_version, iteration_id, initiative_id, value, observed_at, recorded_at, recorded_by_key_id, recorded_by_name)
+       VALUES ('msr_5', 'met_1', 1, 'ini_n_v1', 'ini_n', 10, '2026-01-02T18:00:00.000Z', 'x', 'k', 'k')`,
+    ).run();
     migrateDatabase(db, MIGRATIONS_FOLDER);
 
     // 2 January keeps msr_1 and msr_2 (msr_3 is voided): count 2, sum 6, min 1, max 5, latest msr_2.
-    expect(db.prepare('SELECT day, count, sum, min, max, latest_value, latest_id FROM measurement_daily_rollups ORDER BY day').all()).toEqual([
+    expect(db.prepare(`SELECT day, count, sum, min, max, latest_value, latest_id FROM measurement_daily_rollups WHERE iteration_id = 'ini_m_v1' ORDER BY day`).all()).toEqual([
       { day: '2026-01-02', count: 2, sum: 6, min: 1, max: 5, latest_value: 5, latest_id: 'msr_2' },
+      { day: '2026-01-03', count: 1, sum: 2, min: 2, max: 2, latest_value: 2, latest_id: 'msr_4' },
+    ]);
+    // Both iterations on 2 January: count 3, sum 1 + 5 + 10 = 16, max 10, latest msr_5 (18:00).
+    expect(db.prepare('SELECT day, count, sum, min, max, latest_value, latest_id FROM measurement_day_totals ORDER BY day').all()).toEqual([
+      { day: '2026-01-02', count: 3, sum: 16, min: 1, max: 10, latest_value: 10, latest_id: 'msr_5' },
       { day: '2026-01-03', count: 1, sum: 2, min: 2, max: 2, latest_value: 2, latest_id: 'msr_4' },
     ]);
     db.close();

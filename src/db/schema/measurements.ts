@@ -92,3 +92,26 @@ export const measurementDailyRollups = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.metricId, t.definitionVersion, t.day, t.iterationId] })],
 );
+
+/**
+ * Per (metric, definition version, UTC day) across the whole organisation: measurement_daily_rollups
+ * summed over iterations, kept by triggers on that table (migration 0007). An unfiltered series
+ * reads these, so its cost stops growing once every day has data, however many rows a day holds.
+ * WITHOUT ROWID in the migration, like the daily rollups.
+ */
+export const measurementDayTotals = sqliteTable(
+  'measurement_day_totals',
+  {
+    metricId: text('metric_id').notNull(),
+    definitionVersion: integer('definition_version').notNull(),
+    day: text('day').notNull(),
+    count: integer('count').notNull(),
+    sum: real('sum').notNull(),
+    min: real('min'),
+    max: real('max'),
+    latestValue: real('latest_value'),
+    latestObservedAt: text('latest_observed_at'),
+    latestId: text('latest_id'),
+  },
+  (t) => [primaryKey({ columns: [t.metricId, t.definitionVersion, t.day] })],
+);

@@ -50,12 +50,13 @@ function afterOf(cursor: string): { after_at: string; after_id: string } {
  * JSON and CSV, until the next write (nothing here depends on the clock).
  */
 export function listLearnings(ctx: Ctx, q: LearningsFilters): RenderedRead {
-  const metric = q.metric === undefined ? undefined : resolveMetric(ctx, q.metric).id;
-  const team = q.team === undefined ? undefined : teamsService.resolve(ctx, q.team).id;
-  const initiative = q.initiative === undefined ? undefined : resolveInitiative(ctx, q.initiative).id;
-  const after = q.cursor === undefined ? undefined : afterOf(q.cursor);
-  const key = `learnings:${JSON.stringify([metric, team, initiative, q.result, q.limit, q.cursor])}`;
+  // Keyed by the references as sent and resolved inside: a cached page costs no statement at all.
+  const key = `learnings:${JSON.stringify([q.metric, q.team, q.initiative, q.result, q.limit, q.cursor])}`;
   return readCache(ctx.db, ctx.config.READ_CACHE_MB).read(key, ctx.clock.now().getTime(), () => {
+    const metric = q.metric === undefined ? undefined : resolveMetric(ctx, q.metric).id;
+    const team = q.team === undefined ? undefined : teamsService.resolve(ctx, q.team).id;
+    const initiative = q.initiative === undefined ? undefined : resolveInitiative(ctx, q.initiative).id;
+    const after = q.cursor === undefined ? undefined : afterOf(q.cursor);
     const filters: LearningFilter[] = [];
     const params: Record<string, string | number> = { limit: q.limit + 1 };
     const bind = (filter: LearningFilter, value: string | undefined) => {

@@ -91,11 +91,12 @@ function groupByDefinition(rows: ComparisonDbRow[], defs: DefinitionRow[], curre
  * aggregation and direction. Values of different definitions are never combined.
  */
 export function getMetricComparison(ctx: Ctx, key: string, q: MetricComparisonFilters): RenderedRead {
-  const metric = resolveMetric(ctx, key);
-  const team = q.team === undefined ? null : teamsService.resolve(ctx, q.team);
   const now = ctx.clock.now();
-  const cacheKey = `metric-comparison:${JSON.stringify([metric.id, team?.id, q.initiative_status, q.iteration_status, q.current_only])}`;
+  // Keyed by the references as sent and resolved inside: a cached answer costs no statement at all.
+  const cacheKey = `metric-comparison:${JSON.stringify([key, q.team, q.initiative_status, q.iteration_status, q.current_only])}`;
   return readCache(ctx.db, ctx.config.READ_CACHE_MB).read(cacheKey, now.getTime(), () => {
+    const metric = resolveMetric(ctx, key);
+    const team = q.team === undefined ? null : teamsService.resolve(ctx, q.team);
     const repo = metricSeriesRepo(ctx.db);
     const filters: ComparisonFilter[] = [];
     const params: Record<string, string> = { metric: metric.id };

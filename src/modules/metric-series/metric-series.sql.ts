@@ -29,9 +29,13 @@ export type SeriesFilter = keyof typeof SERIES_FILTERS;
  * and the one day row holding that measurement is then found by primary key. Parameters: @metric,
  * @from_day (inclusive), @to_day (exclusive), and one per filter.
  */
-export const seriesSql = (interval: Interval, filters: SeriesFilter[]): string => `
+export const seriesSql = (interval: Interval, filters: SeriesFilter[]): string => {
+  // Unfiltered, the organisation's day totals (migration 0007) hold one row per day; a filter needs
+  // the per-iteration daily rollups, which have the same columns.
+  const table = filters.length === 0 ? 'measurement_day_totals' : 'measurement_daily_rollups';
+  return `
 SELECT g.dv AS definitionVersion, g.bucket, g.count, g.sum, g.min, g.max,
-  (SELECT x.latest_value FROM measurement_daily_rollups x
+  (SELECT x.latest_value FROM ${table} x
    WHERE x.metric_id = @metric AND x.definition_version = g.dv AND x.day = substr(g.latest_key, 1, 10)
      AND x.latest_observed_at = substr(g.latest_key, 1, instr(g.latest_key, ' ') - 1)
      AND x.latest_id = substr(g.latest_key, instr(g.latest_key, ' ') + 1)
@@ -39,12 +43,13 @@ SELECT g.dv AS definitionVersion, g.bucket, g.count, g.sum, g.min, g.max,
 FROM (
   SELECT r.definition_version AS dv, ${BUCKET[interval]} AS bucket, sum(r.count) AS count, sum(r.sum) AS sum,
          min(r.min) AS min, max(r.max) AS max, max(r.latest_observed_at || ' ' || r.latest_id) AS latest_key
-  FROM measurement_daily_rollups r
+  FROM ${table} r
   WHERE r.metric_id = @metric AND r.day >= @from_day AND r.day < @to_day
     ${filters.map((f) => `AND ${SERIES_FILTERS[f]}`).join(' ')}
   GROUP BY r.definition_version, bucket
 ) g
 ORDER BY g.dv, g.bucket`;
+};
 
 /** Every definition a metric has had, oldest first. */
 export const DEFINITIONS_SQL = `

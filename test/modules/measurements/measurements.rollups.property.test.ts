@@ -50,6 +50,19 @@ const DAILY_RECOMPUTED = `
     ORDER BY x.observed_at DESC, x.id DESC LIMIT 1)
   ORDER BY 1, 2, 3, 4`;
 
+/** The organisation's totals per day (migration 0007), which unfiltered series read. */
+const TOTALS_RECOMPUTED = `
+  SELECT g.metric_id, g.definition_version, g.day, g.count, g.sum, g.min, g.max,
+    l.value AS latest_value, l.observed_at AS latest_observed_at, l.id AS latest_id
+  FROM (SELECT metric_id, definition_version, substr(observed_at, 1, 10) AS day, count(*) AS count, sum(value) AS sum, min(value) AS min, max(value) AS max
+        FROM measurements WHERE voided_at IS NULL AND superseded_by IS NULL GROUP BY 1, 2, 3) g
+  JOIN measurements l ON l.id = (
+    SELECT x.id FROM measurements x
+    WHERE x.metric_id = g.metric_id AND x.definition_version = g.definition_version
+      AND substr(x.observed_at, 1, 10) = g.day AND x.voided_at IS NULL AND x.superseded_by IS NULL
+    ORDER BY x.observed_at DESC, x.id DESC LIMIT 1)
+  ORDER BY 1, 2, 3`;
+
 const rollups = () => t.db.$client.prepare('SELECT * FROM measurement_rollups ORDER BY 1, 2, 3').all() as Rollup[];
 
 describe('measurement rollups', () => {
@@ -106,6 +119,11 @@ describe('measurement rollups', () => {
     expect(daily.map(({ sum: _sum, ...r }) => r)).toEqual(dailyExpected.map(({ sum: _sum, ...r }) => r));
     daily.forEach((r, i) => expect(r.sum).toBeCloseTo(dailyExpected[i]?.sum ?? NaN, 9));
     expect(new Set(daily.map((r) => (r as unknown as { day: string }).day)).size).toBeGreaterThan(1);
+
+    const totals = t.db.$client.prepare('SELECT * FROM measurement_day_totals ORDER BY 1, 2, 3').all() as Rollup[];
+    const totalsExpected = t.db.$client.prepare(TOTALS_RECOMPUTED).all() as Rollup[];
+    expect(totals.map(({ sum: _sum, ...r }) => r)).toEqual(totalsExpected.map(({ sum: _sum, ...r }) => r));
+    totals.forEach((r, i) => expect(r.sum).toBeCloseTo(totalsExpected[i]?.sum ?? NaN, 9));
   });
 
   it('the sequences above covered late rows, voids, supersedes and two definition versions', () => {
