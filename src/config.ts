@@ -34,7 +34,7 @@ export const ConfigSchema = z.object({
    */
   READ_CACHE_MB: intFrom(16, 0, 1024),
   /** SQLite's page cache: dashboards read rollups all over the file, which 2 MB (SQLite's default) keeps re-reading. */
-  DB_CACHE_MB: intFrom(64, 2, 4096),
+  DB_CACHE_MB: intFrom(32, 2, 4096),
   /**
    * The initial value of the policy's checkin_interval_days (an active iteration without a check-in
    * for longer is `stale`), used when the policy row is created; from then on PUT /v1/policy decides.

@@ -18,15 +18,17 @@ export interface DatabaseOptions {
  * Opens the SQLite file (creating its folder), sets the pragmas a server needs on every open,
  * and applies pending migrations. `:memory:` gives a private database (tests).
  */
-export function openDatabase({ path, synchronous = 'FULL', cacheMb = 64 }: DatabaseOptions): Db {
+export function openDatabase({ path, synchronous = 'FULL', cacheMb = 32 }: DatabaseOptions): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new Database(path);
   try {
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma(`synchronous = ${synchronous}`);
     sqlite.pragma('busy_timeout = 5000');
-    sqlite.pragma(`cache_size = -${Math.round(cacheMb * 1024)}`);
+    // The start-up integrity check reads every table once: through SQLite's small default cache,
+    // so it leaves no high-water mark in memory; the server's own cache is set after it.
     migrateDatabase(sqlite);
+    sqlite.pragma(`cache_size = -${Math.round(cacheMb * 1024)}`);
     sqlite.pragma('foreign_keys = ON');
   } catch (err) {
     sqlite.close();

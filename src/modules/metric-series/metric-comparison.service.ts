@@ -7,7 +7,7 @@ import { elapsedShare, healthOf, progressOf } from '../tracked-metrics/tracked-m
 import type { ComparisonGroup, ComparisonRow, MetricComparison, MetricComparisonFilters } from './metric-comparison.schemas';
 import { metricSeriesRepo, type ComparisonDbRow, type DefinitionRow } from './metric-series.repo';
 import { comparisonCsv } from './metric-series.csv';
-import { definitionDto } from './metric-series.service';
+import { toDefinitionDto } from '../metrics/metrics.service';
 import { RenderedRead } from '../../http/rendered-read';
 import type { ComparisonFilter } from './metric-series.sql';
 
@@ -67,7 +67,7 @@ function groupByDefinition(rows: ComparisonDbRow[], defs: DefinitionRow[], curre
   const definitions = new Map<number, DefinitionRow>();
   for (const d of [...defs].reverse()) {
     definitions.set(d.definitionVersion, d);
-    groups.set(d.definitionVersion, { ...definitionDto(d, currentVersion), rows: [] });
+    groups.set(d.definitionVersion, { ...toDefinitionDto(currentVersion)(d), rows: [] });
   }
   const current = groups.get(currentVersion)!;
   for (let start = 0; start < rows.length; ) {

@@ -2,25 +2,15 @@ import { readCache } from '../../db/read-cache';
 import type { Ctx } from '../../lib/context';
 import { resolveInitiative } from '../initiatives/initiatives.service';
 import { currentValue } from '../measurements/rollup-value';
-import { resolveMetric } from '../metrics/metrics.service';
+import { resolveMetric, toDefinitionDto } from '../metrics/metrics.service';
 import { teamsService } from '../teams/teams.module';
 import { fromDay, NO_LOWER_DAY, NO_UPPER_DAY, toDay } from './day-bounds';
-import { metricSeriesRepo, type DefinitionRow } from './metric-series.repo';
+import { metricSeriesRepo } from './metric-series.repo';
 import type { MetricSeries, MetricSeriesFilters } from './metric-series.schemas';
 import type { SeriesFilter } from './metric-series.sql';
 import { seriesCsv } from './metric-series.csv';
 import { RenderedRead } from '../../http/rendered-read';
 
-/** A definition as the read models show it (the MetricDefinition fields). */
-export const definitionDto = (d: DefinitionRow, currentVersion: number) => ({
-  definition_version: d.definitionVersion,
-  unit: d.unit,
-  currency_code: d.unit === 'currency' ? d.currencyCode : null,
-  direction: d.direction,
-  aggregation: d.aggregation,
-  created_at: d.createdAt,
-  current: d.definitionVersion === currentVersion,
-});
 
 /**
  * A metric over time: per definition version, one point per bucket holding live measurements,
@@ -56,7 +46,7 @@ export function getMetricSeries(ctx: Ctx, key: string, q: MetricSeriesFilters): 
       team: team && { id: team.id, key: team.key },
       initiative: initiative && { id: initiative.id, key: initiative.key },
       series: repo.definitions(metric.id).map((d) => ({
-        ...definitionDto(d, metric.definitionVersion),
+        ...toDefinitionDto(metric.definitionVersion)(d),
         points: buckets
           .filter((b) => b.definitionVersion === d.definitionVersion)
           .map((b) => ({ bucket: b.bucket, value: currentValue(d.aggregation, b)!, count: b.count })),

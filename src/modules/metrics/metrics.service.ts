@@ -178,9 +178,10 @@ function save(ctx: Ctx, before: Metric, next: MetricView, action: string): Metri
   return after;
 }
 
-const toDefinitionDto =
+/** A definition as every read shows it (the metric's own list, series, comparison). */
+export const toDefinitionDto =
   (currentVersion: number) =>
-  (d: MetricDefinitionRow): MetricDefinition => ({
+  (d: Omit<MetricDefinitionRow, 'metricId'>): MetricDefinition => ({
     definition_version: d.definitionVersion,
     unit: d.unit,
     currency_code: d.unit === 'currency' ? d.currencyCode : null,
