@@ -33,8 +33,11 @@ export const ConfigSchema = z.object({
    * dropped at every write; 0 turns it off. See src/db/read-cache.ts.
    */
   READ_CACHE_MB: intFrom(16, 0, 1024),
-  /** SQLite's page cache: dashboards read rollups all over the file, which 2 MB (SQLite's default) keeps re-reading. */
-  DB_CACHE_MB: intFrom(32, 2, 4096),
+  /**
+   * SQLite's page cache, in MB. 2 is SQLite's own default; a larger one speeds up uncached dashboard
+   * computations over a large organisation, at a cost in memory during ingest (see bench/RESULTS.md).
+   */
+  DB_CACHE_MB: intFrom(2, 2, 4096),
   /**
    * The initial value of the policy's checkin_interval_days (an active iteration without a check-in
    * for longer is `stale`), used when the policy row is created; from then on PUT /v1/policy decides.

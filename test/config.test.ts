@@ -13,7 +13,7 @@ describe('settings', () => {
       SHUTDOWN_DRAIN_MS: 1000,
       CHECKIN_INTERVAL_DAYS: 7,
       READ_CACHE_MB: 16,
-      DB_CACHE_MB: 32,
+      DB_CACHE_MB: 2,
     });
     expect(loadConfig({}).ADMIN_API_KEY).toBeUndefined();
   });

@@ -10,7 +10,7 @@ export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Data
 export interface DatabaseOptions {
   path: string;
   synchronous?: 'FULL' | 'NORMAL';
-  /** The page cache, in MB (SQLite's own default is 2). */
+  /** The page cache, in MB (2 is SQLite's own default). */
   cacheMb?: number;
 }
 
@@ -18,7 +18,7 @@ export interface DatabaseOptions {
  * Opens the SQLite file (creating its folder), sets the pragmas a server needs on every open,
  * and applies pending migrations. `:memory:` gives a private database (tests).
  */
-export function openDatabase({ path, synchronous = 'FULL', cacheMb = 32 }: DatabaseOptions): Db {
+export function openDatabase({ path, synchronous = 'FULL', cacheMb = 2 }: DatabaseOptions): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new Database(path);
   try {

@@ -22,7 +22,7 @@ describe('opening the database', () => {
       expect(p('synchronous')).toBe(expected);
       expect(p('foreign_keys')).toBe(1);
       expect(p('busy_timeout')).toBe(5000);
-      expect(p('cache_size')).toBe(-32 * 1024);
+      expect(p('cache_size')).toBe(-2 * 1024);
       expect(migrationStatus(db.$client)).toEqual({ ready: true });
       db.$client.close();
     }
