@@ -2,8 +2,8 @@ import { readCache } from '../../db/read-cache';
 import type { Ctx } from '../../lib/context';
 import { RawJson } from '../../http/serializer';
 import { csvLine, type TabularFormat } from '../../http/tabular';
-import { currentValue, rollupOf } from '../measurements/rollup-value';
-import { elapsedShare, healthOf, progressOf, type TimeBox } from '../tracked-metrics/tracked-metrics.progress';
+import { readTracked } from '../dashboard/tracked-reading';
+import type { TimeBox } from '../tracked-metrics/tracked-metrics.progress';
 import { resolveExportScope } from './export-scope';
 import { PROGRESS_COLUMNS, type ExportFilters, type ProgressExportRow } from './exports.schemas';
 import { progressExportSql, type ProgressSqlRow } from './progress-export.sql';
@@ -20,10 +20,8 @@ const boxOf = (r: ProgressSqlRow): TimeBox => ({ plannedStart: r.planned_start, 
 function toRow(r: ProgressSqlRow, now: Date): ProgressExportRow {
   const { count, sum: _sum, min: _min, max: _max, latestValue: _latest, ...version } = r;
   if (r.metric === null || r.aggregation === null) return { ...version, current: null, measurements_count: null, progress: null, metric_health: null };
-  const current = currentValue(r.aggregation, rollupOf(r));
-  const progress = progressOf(current, r.baseline, r.target);
-  const measured = count ?? 0;
-  return { ...version, current, measurements_count: measured, progress, metric_health: healthOf(measured, progress, elapsedShare(boxOf(r), now)) };
+  const { current, progress, health } = readTracked({ ...r, aggregation: r.aggregation }, boxOf(r), now);
+  return { ...version, current, measurements_count: count ?? 0, progress, metric_health: health };
 }
 
 /** The first instant at which the clock alone may change a row's health (epoch ms). */
