@@ -18,6 +18,7 @@ import { runLoad, CONNECTIONS, type LoadRequest, type LoadResult } from './load'
 import { stopChildrenOnSignals } from './processes';
 import { printProfile } from './profile';
 import { runLarge } from './large';
+import { measureColdStart } from './cold-start';
 import { largeTargetsMet, renderLarge, writeLargeResults } from './large-report';
 import { LARGE } from './seed-large';
 import { allTargetsMet, median, renderTable, writeResults, type MeasuredRow, type Report } from './report';
@@ -29,6 +30,7 @@ const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ADMIN_KEY = 'rw_bench_admin_key_0123456789abcdef';
 const CHECK_IN_BODY = JSON.stringify({ health: 'on_track', note: 'Weekly check-in from the benchmark.' });
 const MAX_RSS_BYTES = 200_000_000;
+const MAX_COLD_START_MS = 1000;
 
 const { values: options } = parseArgs({
   options: { quick: { type: 'boolean', default: false }, profile: { type: 'boolean', default: false }, only: { type: 'string' }, size: { type: 'string', default: 'default' } },
@@ -209,11 +211,17 @@ async function main(): Promise<number> {
     }
 
     const peak = server.peakRss();
+    await server.stop();
+    const coldStart =
+      ONLY === undefined
+        ? { ...(await measureColdStart({ repoRoot: REPO_ROOT, tmpDir, adminKey: ADMIN_KEY, synchronous: SYNCHRONOUS, starts: QUICK ? 3 : 5 })), maxMs: MAX_COLD_START_MS }
+        : undefined;
     const checkInRate = median(writeRow.server.map((r) => r.rate));
     const report: Report = {
       rows,
       peakRss: peak,
       maxRssBytes: MAX_RSS_BYTES,
+      coldStart,
       extras: [
         ...(withActivity.length > 0
           ? [`Insert ceiling with the activity row (check-in + activity, one transaction each): ${fmt(median(withActivity))} transactions/s; check-ins reach ${(checkInRate / median(withActivity)).toFixed(3)} of it.`]

@@ -18,13 +18,23 @@ function findMigrationsFolder(): string {
 
 export const MIGRATIONS_FOLDER = findMigrationsFolder();
 
+function appliedMigrations(sqlite: Database.Database): number {
+  const table = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'").get();
+  if (table === undefined) return 0;
+  return (sqlite.prepare('SELECT count(*) AS n FROM __drizzle_migrations').get() as { n: number }).n;
+}
+
 /**
  * Applies pending migrations with foreign keys off (table rebuilds would otherwise cascade-delete
- * child rows), then verifies referential integrity before the service may start.
+ * child rows), then, when any was applied, verifies referential integrity before the service may
+ * start. A plain restart skips that check: it reads every table (seconds on a large ledger), and
+ * every write the server itself makes runs with foreign keys on.
  */
 export function migrateDatabase(sqlite: Database.Database, migrationsFolder = MIGRATIONS_FOLDER): void {
   sqlite.pragma('foreign_keys = OFF');
+  const before = appliedMigrations(sqlite);
   migrate(drizzle(sqlite), { migrationsFolder });
+  if (appliedMigrations(sqlite) === before) return;
   const violations = sqlite.pragma('foreign_key_check') as Array<{ table: string; rowid: number; parent: string }>;
   // The check read every table through the page cache; hand that memory back before serving.
   sqlite.pragma('shrink_memory');

@@ -78,18 +78,27 @@ export interface SerializerOptions {
 /**
  * Responses are written by fast-json-stringify, compiled once per response schema from the same
  * zod schema that types the handler and documents the route. Schemas shared by many routes (the
- * problem body) are compiled once.
+ * problem body) are compiled once. The server compiles each on its first use: compiling them all
+ * at start (some two hundred, most of them problem responses that are sent another way) cost about
+ * a quarter of a second of every cold start. Tests (`verify`) compile them all up front, so that a
+ * schema fast-json-stringify cannot compile fails at build.
  */
 export function responseSerializerCompiler({ verify = false }: SerializerOptions = {}): FastifySerializerCompiler<z.ZodType> {
   const compiled = new WeakMap<z.ZodType, (data: unknown) => string>();
-  return ({ schema, method, url, httpStatus }) => {
+  const compile = (schema: z.ZodType) => {
     let serialize = compiled.get(schema);
     if (!serialize) {
       serialize = fastJson(serializationSchema(schema) as unknown as Parameters<typeof fastJson>[0]) as (data: unknown) => string;
       compiled.set(schema, serialize);
     }
-    const fast = serialize;
-    if (!verify) return (data: unknown) => (data instanceof RawJson ? data.text : fast(data));
+    return serialize;
+  };
+  return ({ schema, method, url, httpStatus }) => {
+    if (!verify) {
+      let fast: ((data: unknown) => string) | undefined;
+      return (data: unknown) => (data instanceof RawJson ? data.text : (fast ??= compile(schema))(data));
+    }
+    const fast = compile(schema);
     return (data: unknown) => {
       const sent = data instanceof RawJson ? data.text : fast(data);
       const value = data instanceof RawJson ? JSON.parse(data.text) : data;

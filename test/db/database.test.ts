@@ -21,7 +21,7 @@ describe('opening the database', () => {
       expect(p('journal_mode')).toBe('wal');
       expect(p('synchronous')).toBe(expected);
       expect(p('foreign_keys')).toBe(1);
-      expect(p('busy_timeout')).toBe(5000);
+      expect(p('busy_timeout')).toBe(1000);
       expect(p('cache_size')).toBe(-2 * 1024);
       expect(migrationStatus(db.$client)).toEqual({ ready: true });
       db.$client.close();
@@ -31,8 +31,27 @@ describe('opening the database', () => {
     small.$client.close();
   });
 
-  it('refuses to start when rows break a reference, naming the table', () => {
+  it('after applying a migration, refuses to start when rows break a reference, naming the table', () => {
     const path = join(dir, 'broken.sqlite');
+    const journal = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as { entries: unknown[] };
+    const older = join(dir, 'migrations-older');
+    cpSync(MIGRATIONS_FOLDER, older, { recursive: true });
+    writeFileSync(join(older, 'meta', '_journal.json'), JSON.stringify({ ...journal, entries: journal.entries.slice(0, -1) }));
+    const raw = new Database(path);
+    migrateDatabase(raw, older);
+    raw.pragma('foreign_keys = OFF');
+    raw
+      .prepare(
+        `INSERT INTO initiatives (id, key, title, team_id, horizon, status, tags, attributes, version, created_at, updated_at)
+         VALUES ('ini_orphan', 'orphan', 'Orphan', 'team_gone', 'now', 'active', '[]', '{}', 1, 'x', 'x')`,
+      )
+      .run();
+    raw.close();
+    expect(() => openDatabase({ path })).toThrow(/foreign key violation.*initiatives/);
+  });
+
+  it('a plain restart (no migration pending) does not read every table again', () => {
+    const path = join(dir, 'restart.sqlite');
     openDatabase({ path }).$client.close();
     const raw = new Database(path);
     raw.pragma('foreign_keys = OFF');
@@ -43,7 +62,10 @@ describe('opening the database', () => {
       )
       .run();
     raw.close();
-    expect(() => openDatabase({ path })).toThrow(/foreign key violation.*initiatives/);
+    // The orphan was written around the server (foreign keys off); only a migration re-checks.
+    const db = openDatabase({ path });
+    expect(db.$client.pragma('foreign_key_check')).toHaveLength(1);
+    db.$client.close();
   });
 
   it('readiness reports migrations that exist but were not applied', () => {
