@@ -15,7 +15,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/server.ts', 'scripts/**', 'bench/**', 'test/**', 'drizzle.config.ts'],
+    files: ['src/server.ts', 'scripts/**', 'bench/**', 'test/**', 'examples/**', 'drizzle.config.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {

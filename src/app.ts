@@ -15,6 +15,10 @@ import { responseSerializerCompiler } from './http/serializer';
 import { registerStrictQuery } from './http/strict-query';
 import { registerIdempotency } from './http/idempotency';
 import { registerDurableResponses } from './http/durable-responses';
+import { registerSecurityHeaders } from './http/security-headers';
+import { registerCors } from './http/cors';
+import { registerOverload } from './http/overload';
+import { registerRateLimit } from './http/rate-limit';
 import { healthRoutes } from './modules/health/health.routes';
 import { apiKeyRoutes } from './modules/api-keys/api-keys.routes';
 import { activityRoutes } from './modules/activity/activity.routes';
@@ -79,11 +83,18 @@ export async function buildApp({ config, db, logger, clock = systemClock, verify
     done();
   });
 
+  // Secure headers first, so that every response has them; CORS and the overload check before
+  // authentication (a preflight carries no key, a 401 needs CORS headers to reach a page, and an
+  // overloaded server should not look keys up); the rate limit after it, keyed by the caller's key.
+  await registerSecurityHeaders(app);
   registerDraining(app);
   registerErrorHandling(app);
+  await registerCors(app);
+  await registerOverload(app);
   registerContentTypes(app);
   registerTabular(app);
   registerAuth(app);
+  await registerRateLimit(app);
   registerIdempotency(app);
   registerDurableResponses(app);
   registerStrictQuery(app);

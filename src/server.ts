@@ -1,6 +1,7 @@
 import { loadConfig } from './config';
 import { buildApp } from './app';
 import { openDatabase } from './db/client';
+import { storageFaults } from './db/storage-faults';
 import { createLogger, stdoutDestination } from './logger';
 import { shutdown } from './lifecycle';
 import { ensureAdminKey } from './modules/api-keys/api-keys.bootstrap';
@@ -10,8 +11,19 @@ import { systemClock } from './lib/clock';
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger(config.LOG_LEVEL, stdoutDestination());
-  const db = openDatabase({ path: config.DATABASE_PATH, synchronous: config.DB_SYNCHRONOUS, cacheMb: config.DB_CACHE_MB });
-  const { generatedSecret } = ensureAdminKey(db, systemClock, config.ADMIN_API_KEY);
+  const db = openDatabase({
+    path: config.DATABASE_PATH,
+    synchronous: config.DB_SYNCHRONOUS,
+    cacheMb: config.DB_CACHE_MB,
+    busyTimeoutMs: config.DB_BUSY_TIMEOUT_MS,
+  });
+  const readOnly = storageFaults(db).current === 'read_only';
+  if (readOnly) {
+    logger.warn(
+      'The database file is read-only: serving reads with the API keys it holds (ADMIN_API_KEY is not stored); writes are answered 503 until it is writable and the server restarts.',
+    );
+  }
+  const { generatedSecret } = readOnly ? {} : ensureAdminKey(db, systemClock, config.ADMIN_API_KEY);
   if (generatedSecret) {
     // Printed once, to the terminal only, never into the JSON logs.
     process.stderr.write(

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import { readCache } from '../db/read-cache';
 import type { Actor, Role } from '../lib/context';
 import { authenticate } from '../modules/api-keys/api-keys.service';
+import { ANY_KEY_OPERATIONS } from './auth.openapi';
 import { ApiError } from './problems';
 import type { Access } from './types';
 
@@ -20,6 +21,8 @@ export function registerAuth(app: FastifyInstance): void {
     if (!access && !route.url.startsWith('/docs') && route.method !== 'HEAD') {
       throw new Error(`Route ${String(route.method)} ${route.url} does not declare config.access`);
     }
+    const operationId = (route.schema as { operationId?: string } | undefined)?.operationId;
+    if (access === 'viewer' && operationId) ANY_KEY_OPERATIONS.add(operationId);
   });
 
   app.addHook('onRequest', (request, _reply, done) => {

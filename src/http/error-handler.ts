@@ -4,6 +4,8 @@ import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ApiError, isForeignKeyViolation, validationFailed, type FieldError, type ProblemCode } from './problems';
+import { storageFaultOf, storageFaults } from '../db/storage-faults';
+import { STORAGE_RETRY_AFTER_SECONDS, storageUnavailable } from './storage-unavailable';
 
 const LOCATIONS: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' };
 
@@ -34,6 +36,9 @@ export function toApiError(err: unknown): ApiError {
     return validationFailed(fieldErrors(e.validation as unknown as ZodValidationItem[], e.validationContext));
   }
   if (isForeignKeyViolation(e)) return new ApiError('conflict', 'The change would break a reference between records.');
+  // A full, read-only or locked database, an I/O error: at whatever step, on whatever route, a 503.
+  const fault = storageFaultOf(e);
+  if (fault !== undefined) return storageUnavailable(fault);
   switch (e.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new ApiError('payload_too_large', 'The request body is larger than the server accepts.');
@@ -48,23 +53,35 @@ export function toApiError(err: unknown): ApiError {
   return new ApiError('internal_error', 'An unexpected error occurred; the request id identifies it in the logs.');
 }
 
-export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: ApiError): FastifyReply {
+/** Sets a problem's status and headers on the reply; returns its body. */
+function prepareProblem(request: FastifyRequest, reply: FastifyReply, problem: ApiError): Record<string, unknown> {
   if (problem.status === 401) reply.header('www-authenticate', 'Bearer realm="roadworks"');
-  return reply
-    .code(problem.status)
-    .type('application/problem+json')
-    .serializer(JSON.stringify)
-    .send({
-      type: problemType(problem.code),
-      title: problem.title,
-      status: problem.status,
-      detail: problem.detail,
-      instance: request.url.split('?')[0],
-      code: problem.code,
-      request_id: request.id,
-      ...problem.extensions,
-      ...(problem.errors ? { errors: problem.errors } : {}),
-    });
+  if (problem.code === 'storage_unavailable') reply.header('retry-after', String(STORAGE_RETRY_AFTER_SECONDS));
+  reply.code(problem.status).type('application/problem+json');
+  return {
+    type: problemType(problem.code),
+    title: problem.title,
+    status: problem.status,
+    detail: problem.detail,
+    instance: request.url.split('?')[0],
+    code: problem.code,
+    request_id: request.id,
+    ...problem.extensions,
+    ...(problem.errors ? { errors: problem.errors } : {}),
+  };
+}
+
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: ApiError): FastifyReply {
+  return reply.serializer(JSON.stringify).send(prepareProblem(request, reply, problem));
+}
+
+/**
+ * The problem as the payload of a response already on its way (for an onSend hook that must
+ * replace it): Fastify runs the error handler once per response, so an error response cannot be
+ * turned into another problem by passing an error on.
+ */
+export function problemPayload(request: FastifyRequest, reply: FastifyReply, problem: ApiError): string {
+  return JSON.stringify(prepareProblem(request, reply, problem));
 }
 
 /**
@@ -109,6 +126,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err, request, reply) => {
     const problem = toApiError(err);
     if (problem.code === 'internal_error') request.log.error({ err }, 'request failed');
+    // Remembered for /readyz (see storageReadiness); the operator needs the cause in the log.
+    else if (storageFaults(request.server.db).note(err) !== undefined) request.log.error({ err }, 'storage unavailable');
     return sendProblem(request, reply, problem);
   });
   app.setNotFoundHandler((request, reply) => {

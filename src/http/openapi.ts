@@ -2,7 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { documentAccess } from './auth.openapi';
 import { documentIdempotencyKey } from './idempotency.openapi';
+import { DOCS_CSP } from './security-headers';
 import { documentTabular } from './tabular.openapi';
 
 export const API_VERSION = '1.0.0';
@@ -10,6 +12,18 @@ export const API_VERSION = '1.0.0';
 interface Document {
   components?: { schemas?: Record<string, unknown> };
   paths?: Record<string, Record<string, { requestBody?: { required?: boolean; content?: Record<string, { schema?: { nullable?: boolean } }> } }>>;
+}
+
+/**
+ * OpenAPI 3.0.3: `nullable` adds null to the `type`, yet an `enum` still restricts the value, so
+ * a nullable enum must list null itself or validators refuse the nulls the API sends.
+ */
+function listNullInNullableEnums(node: unknown): void {
+  if (Array.isArray(node)) return node.forEach(listNullInNullableEnums);
+  if (node === null || typeof node !== 'object') return;
+  const schema = node as { nullable?: unknown; enum?: unknown };
+  if (schema.nullable === true && Array.isArray(schema.enum) && !schema.enum.includes(null)) schema.enum = [...schema.enum, null];
+  Object.values(node).forEach(listNullInNullableEnums);
 }
 
 /**
@@ -31,6 +45,7 @@ function finishDocument<T>(generated: T): T {
       if (op.requestBody?.content?.['application/json']?.schema?.nullable) op.requestBody.required = false;
     }
   }
+  listNullInNullableEnums([document.paths, schemas]);
   return { ...document, components: { ...document.components, schemas } } as T;
 }
 
@@ -79,9 +94,11 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       security: [{ bearerAuth: [] }],
     },
     transform: jsonSchemaTransform,
-    transformObject: (document) => documentTabular(documentIdempotencyKey(finishDocument(jsonSchemaTransformObject(document)))),
+    transformObject: (document) => documentAccess(documentTabular(documentIdempotencyKey(finishDocument(jsonSchemaTransformObject(document))))),
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  // The page's own Content-Security-Policy (see DOCS_CSP); no validator badge, which would send the
+  // document's URL to validator.swagger.io.
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: DOCS_CSP, uiConfig: { validatorUrl: null } });
 
   app.get(
     '/openapi.json',

@@ -30,6 +30,7 @@ export const PROBLEMS = {
   not_ready: [503, 'Service unavailable'],
   storage_unavailable: [503, 'Service unavailable'],
   shutting_down: [503, 'Service unavailable'],
+  overloaded: [503, 'Service unavailable'],
 } as const satisfies Record<string, readonly [number, string]>;
 
 export type ProblemCode = keyof typeof PROBLEMS;

@@ -1,22 +1,23 @@
 import { z } from 'zod';
 import { isIdShaped } from '../lib/ids';
+import { MAX_LENGTH } from './limits';
 import { PROBLEMS, type ProblemCode } from './problems';
 
 /** Shapes shared by every module: identifiers, keys, timestamps and the problem body. */
 
-export const Id = z.string().min(1).max(64).describe('Opaque identifier');
+export const Id = z.string().min(1).max(MAX_LENGTH.ref).describe('Opaque identifier');
 
 /** Human keys (`lead-scoring`, `win_rate`): lowercase words joined by '-' or '_'. */
 export const Key = z
   .string()
   .min(2)
-  .max(64)
+  .max(MAX_LENGTH.ref)
   .regex(/^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$/, 'use lowercase letters and digits, words joined by "-" or "_"')
   .refine((k) => !isIdShaped(k), 'a key must not look like an id')
   .describe('Human key, unique, immutable');
 
 /** An id or a human key, wherever a path or body names an entity. */
-export const Ref = z.string().min(1).max(64).describe('Id or key');
+export const Ref = z.string().min(1).max(MAX_LENGTH.ref).describe('Id or key');
 
 export const Timestamp = z.iso.datetime().describe('RFC 3339 UTC timestamp');
 
@@ -85,13 +86,18 @@ const ERROR_DESCRIPTIONS = {
   415: 'Body must be application/json',
   422: 'Understood but not accepted: a rule of the data or of the policy; code and errors[] say which',
   428: 'If-Match is required: the object exists; GET it and send its ETag',
+  429: 'Too many requests for this key; Retry-After says when to try again',
+  503: 'Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again',
 } as const;
 
 type ErrorStatus = keyof typeof ERROR_DESCRIPTIONS;
 
-/** The problem responses of a route, for the OpenAPI document. 400, 401 and 403 are always possible. */
+/**
+ * The problem responses of a route, for the OpenAPI document. 400, 401, 403, 429 (the key's rate
+ * limit) and 503 (storage faults, overload, shutdown) are always possible.
+ */
 export function errorResponses(...statuses: ErrorStatus[]) {
-  const all = [...new Set<ErrorStatus>([400, 401, 403, ...statuses])];
+  const all = [...new Set<ErrorStatus>([400, 401, 403, ...statuses, 429, 503])];
   return Object.fromEntries(
     all.map((s) => [
       s,

@@ -20,6 +20,12 @@ const CSV_CONTENT = {
   },
 };
 
+/** A `.csv` suffix on a read without a CSV form is refused, not answered with JSON (see registerTabular). */
+const NOT_ACCEPTABLE = {
+  description: 'This resource has no CSV form: drop the .csv suffix from the path (not_acceptable)',
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+};
+
 export function documentTabular<T>(generated: T): T {
   const document = generated as Document;
   const schemes = ((document.components ??= {}).securitySchemes ??= {});
@@ -30,10 +36,11 @@ export function documentTabular<T>(generated: T): T {
     description: 'A viewer key in the query string, on GET dashboard reads and exports only (for Grafana Infinity and spreadsheets). Never logged; any other key here is a 401.',
   };
   for (const operations of Object.values(document.paths ?? {})) {
-    for (const op of Object.values(operations)) {
+    for (const [method, op] of Object.entries(operations)) {
       const id = op.operationId ?? '';
       const ok = op.responses?.['200'];
       if (CSV_OPERATIONS.has(id) && ok) ok.content = { ...ok.content, 'text/csv': CSV_CONTENT };
+      else if (method === 'get' && op.responses) op.responses['406'] = NOT_ACCEPTABLE;
       if (QUERY_TOKEN_OPERATIONS.has(id)) op.security = [{ bearerAuth: [] }, { accessToken: [] }];
     }
   }

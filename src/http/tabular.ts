@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import { z } from 'zod';
+import { MAX_LENGTH } from './limits';
 import { ApiError } from './problems';
 
 /**
@@ -18,6 +19,7 @@ export const TabularQueryFields = {
   format: z.enum(['json', 'csv']).optional().describe('csv or json; overrides the Accept header. A `.csv` suffix on the path does the same as csv.'),
   access_token: z
     .string()
+    .max(MAX_LENGTH.token)
     .optional()
     .describe('A viewer key, for tools that cannot send an Authorization header (Grafana Infinity, spreadsheets). Any other key here is a 401; never logged.'),
 };

@@ -4,31 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIGRATIONS_FOLDER, migrateDatabase } from '../../src/db/migrate';
-
-/**
- * The rollups that reads use instead of sorting history (migration 0001): an initiative's current
- * iteration, an iteration's latest check-in time and health. Each must always equal what the
- * history says; this recomputes them from scratch and lists the rows that differ.
- */
-function drift(db: Database.Database): unknown[] {
-  return [
-    ...db
-      .prepare(
-        `SELECT id, current_iteration_id AS kept, (SELECT x.id FROM iterations x WHERE x.initiative_id = i.id
-           ORDER BY x.status IN ('under_construction', 'in_review') DESC, x.number DESC LIMIT 1) AS computed
-         FROM initiatives i WHERE kept IS NOT computed`,
-      )
-      .all(),
-    ...db
-      .prepare(
-        `SELECT id, last_check_in_at, last_health,
-           (SELECT max(k.created_at) FROM check_ins k WHERE k.iteration_id = it.id) AS at,
-           (SELECT k.health FROM check_ins k WHERE k.iteration_id = it.id ORDER BY k.created_at DESC, k.id DESC LIMIT 1) AS health
-         FROM iterations it WHERE last_check_in_at IS NOT at OR last_health IS NOT health`,
-      )
-      .all(),
-  ];
-}
+import { rollupDrift } from '../helpers/rollup-check';
 
 let dir: string;
 beforeAll(() => {
@@ -78,7 +54,7 @@ describe('rollups', () => {
     insertHistory(db, 'ini_empty', [], []);
     migrateDatabase(db, MIGRATIONS_FOLDER);
 
-    expect(drift(db)).toEqual([]);
+    expect(rollupDrift(db)).toEqual([]);
     const current = db.prepare('SELECT id, current_iteration_id AS c FROM initiatives ORDER BY id').all();
     expect(current).toEqual([
       { id: 'ini_active', c: 'ini_active_v2' },
@@ -97,7 +73,7 @@ describe('rollups', () => {
     migrateDatabase(db, MIGRATIONS_FOLDER);
     db.prepare(`INSERT INTO teams (id, key, name, version, created_at, updated_at) VALUES ('team_1', 'revops', 'R', 1, 'x', 'x')`).run();
     insertHistory(db, 'ini_a', ['planned'], []);
-    expect(drift(db)).toEqual([]);
+    expect(rollupDrift(db)).toEqual([]);
     db.prepare(`UPDATE iterations SET status = 'under_construction' WHERE id = 'ini_a_v1'`).run();
     db.prepare(`INSERT INTO iterations (id, initiative_id, number, title, status, version, created_at, updated_at) VALUES ('ini_a_v2', 'ini_a', 2, 'v', 'planned', 1, 'x', 'x')`).run();
     expect(db.prepare(`SELECT current_iteration_id AS c FROM initiatives WHERE id = 'ini_a'`).get()).toEqual({ c: 'ini_a_v1' });
@@ -108,7 +84,7 @@ describe('rollups', () => {
     expect(db.prepare(`SELECT last_check_in_at AS at, last_health AS h FROM iterations WHERE id = 'ini_a_v1'`).get()).toEqual({ at: T(5), h: 'at_risk' });
     db.prepare(`UPDATE iterations SET status = 'abandoned' WHERE id = 'ini_a_v1'`).run();
     expect(db.prepare(`SELECT current_iteration_id AS c FROM initiatives WHERE id = 'ini_a'`).get()).toEqual({ c: 'ini_a_v2' });
-    expect(drift(db)).toEqual([]);
+    expect(rollupDrift(db)).toEqual([]);
     db.close();
   });
 
@@ -137,6 +113,7 @@ describe('rollups', () => {
        VALUES ('msr_5', 'met_1', 1, 'ini_n_v1', 'ini_n', 10, '2026-01-02T18:00:00.000Z', 'x', 'k', 'k')`,
     ).run();
     migrateDatabase(db, MIGRATIONS_FOLDER);
+    expect(rollupDrift(db)).toEqual([]);
 
     // 2 January keeps msr_1 and msr_2 (msr_3 is voided): count 2, sum 6, min 1, max 5, latest msr_2.
     expect(db.prepare(`SELECT day, count, sum, min, max, latest_value, latest_id FROM measurement_daily_rollups WHERE iteration_id = 'ini_m_v1' ORDER BY day`).all()).toEqual([
@@ -148,6 +125,39 @@ describe('rollups', () => {
       { day: '2026-01-02', count: 3, sum: 16, min: 1, max: 10, latest_value: 10, latest_id: 'msr_5' },
       { day: '2026-01-03', count: 1, sum: 2, min: 2, max: 2, latest_value: 2, latest_id: 'msr_4' },
     ]);
+    db.close();
+  });
+
+  it('that drift from the history are named by the recomputation (rollup-check.ts), one table at a time', () => {
+    const db = new Database(':memory:');
+    migrateDatabase(db, MIGRATIONS_FOLDER);
+    db.prepare(`INSERT INTO teams (id, key, name, version, created_at, updated_at) VALUES ('team_1', 'revops', 'R', 1, 'x', 'x')`).run();
+    insertHistory(db, 'ini_x', ['under_construction'], [[1, 'on_track', T(2)]]);
+    db.prepare(
+      `INSERT INTO metrics (id, key, name, unit, direction, aggregation, scope, definition_version, version, created_at, updated_at)
+       VALUES ('met_1', 'deals', 'D', 'count', 'increase', 'sum', 'central', 1, 1, 'x', 'x')`,
+    ).run();
+    const measure = db.prepare(
+      `INSERT INTO measurements (id, metric_id, definition_version, iteration_id, initiative_id, value, observed_at, recorded_at, recorded_by_key_id, recorded_by_name)
+       VALUES (?, 'met_1', 1, 'ini_x_v1', 'ini_x', ?, ?, 'x', 'k', 'k')`,
+    );
+    measure.run('msr_1', 4, T(2));
+    measure.run('msr_2', 2, T(3));
+    expect(rollupDrift(db)).toEqual([]);
+    const corruptions: Array<[table: string, sql: string]> = [
+      ['initiatives.current_iteration_id', 'UPDATE initiatives SET current_iteration_id = NULL'],
+      ['iterations.last_check_in_at, last_health', "UPDATE iterations SET last_health = 'off_track'"],
+      ['measurement_rollups', 'UPDATE measurement_rollups SET sum = sum + 0.5'],
+      ['measurement_daily_rollups', 'DELETE FROM measurement_daily_rollups'],
+      ['measurement_day_totals', "UPDATE measurement_day_totals SET latest_id = 'msr_1'"],
+    ];
+    for (const [table, sql] of corruptions) {
+      db.exec('SAVEPOINT corrupt');
+      db.exec(sql);
+      expect(rollupDrift(db).map((d) => d.table)).toContain(table);
+      db.exec('ROLLBACK TO corrupt; RELEASE corrupt');
+    }
+    expect(rollupDrift(db)).toEqual([]);
     db.close();
   });
 });

@@ -70,9 +70,10 @@ export function describeNamedResource({ plural, entity, idPrefix, schemas }: Nam
       expect(other.statusCode).toBe(200);
     });
 
-    it('is 404 for an unknown id or key', async () => {
+    it('is 404 for an unknown id or key, to a read and to a change', async () => {
       const body = expectProblem(await t.call({ method: 'GET', url: `${base}/no-such-${entity}` }), 404, 'not_found');
       expect(body.detail).toContain(`no-such-${entity}`);
+      expectProblem(await t.call({ method: 'PATCH', url: `${base}/no-such-${entity}`, payload: { name: 'Renamed' } }), 404, 'not_found');
     });
   });
 

@@ -11,6 +11,7 @@ import { ADMIN_KEY, makeApp, type TestApp } from '../helpers/app';
 import { TestClock } from '../helpers/clock';
 import { createInitiative, createIteration, createKey, createMetric, transitionIteration, uniqueKey } from '../helpers/factories';
 import { errorPaths, expectProblem } from '../helpers/problems';
+import { allowUndocumentedStatus } from '../contract/recorder';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -61,6 +62,18 @@ describe('Idempotency-Key on POST', () => {
     expect([count('teams'), count('activity')]).toEqual([teams, activity]);
   });
 
+  it('checks a reused key before anything else on every kind of POST: a create, an action, a correction', async () => {
+    const key = uniqueKey('idem');
+    expect((await postTeam(teamBody(), key)).statusCode).toBe(201);
+    const again = (url: string, payload?: object) => t.call({ method: 'POST', url, headers: { 'idempotency-key': key }, ...(payload ? { payload } : {}) });
+    const metric = { key: uniqueKey('met'), name: 'Win rate', unit: 'ratio', direction: 'increase', aggregation: 'latest' };
+    expectProblem(await again('/v1/metrics', metric), 422, 'idempotency_key_reused');
+    // The objects named do not exist: the key is refused before they are looked up.
+    expectProblem(await again('/v1/iterations/itr_missing/carry-over'), 422, 'idempotency_key_reused');
+    expectProblem(await again('/v1/measurements/msr_missing/void', { reason: 'Duplicate row' }), 422, 'idempotency_key_reused');
+    expect((await t.call({ method: 'GET', url: `/v1/metrics/${metric.key}` })).statusCode).toBe(404);
+  });
+
   it('keeps the keys of different API keys apart', async () => {
     const other = await createKey(t, 'admin');
     const key = uniqueKey('idem');
@@ -104,6 +117,7 @@ describe('Idempotency-Key on POST', () => {
   });
 
   it('rolls the change back when its response cannot be stored, and answers a problem, not a 2xx', async () => {
+    allowUndocumentedStatus(500); // the failure is injected; no operation documents an internal error
     const fresh = await makeApp();
     try {
       fresh.db.$client.exec(`CREATE TEMP TRIGGER fail_store BEFORE INSERT ON idempotency_keys BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
@@ -182,6 +196,16 @@ describe('Idempotency-Key on POST', () => {
     expect(again.body).toBe(first.body);
     expect(count('measurements')).toBe(before);
     expectProblem(await send(csv.replace('0.3', '0.4')), 422, 'idempotency_key_reused');
+  });
+
+  // Found by the fuzzer: the batch route validates rows in its service, so a deep body reached the
+  // request fingerprint, whose JSON.stringify overflowed the stack (500).
+  it('refuses a measurement batch nested 10,000 levels deep (400), as JSON or NDJSON, instead of failing', async () => {
+    const deep = `${'['.repeat(10_000)}1${']'.repeat(10_000)}`;
+    for (const [type, payload] of [['application/json', deep], ['application/x-ndjson', `{"metric":"m","value":${deep}}`]]) {
+      const res = await t.call({ method: 'POST', url: '/v1/measurements', payload, headers: { 'content-type': type, 'idempotency-key': uniqueKey('deep') } });
+      expect(expectProblem(res, 400, 'malformed_request').detail).toContain('32 levels');
+    }
   });
 
   it('never stores the one-time secret of a new API key; a replay omits it', async () => {

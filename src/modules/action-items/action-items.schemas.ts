@@ -2,13 +2,14 @@ import { z } from 'zod';
 import { ACTION_ITEM_STATUSES } from '../../db/schema';
 import { EntityRef, Id, Ref, versionedFields } from '../../http/schemas';
 import { PageQuery, pageSchema } from '../../http/pagination';
+import { MAX_LENGTH } from '../../http/limits';
 
 /** An item carried this many times or more is recurring: the team keeps postponing it. */
 export const RECURRING_AFTER = 2;
 
 const fields = {
-  title: z.string().trim().min(1).max(200).describe('What to do, 1 to 200 characters'),
-  owner: z.string().trim().min(1).max(200).nullable().describe('Who does it, free text up to 200 characters; null when nobody yet'),
+  title: z.string().trim().min(1).max(MAX_LENGTH.name).describe(`What to do, 1 to ${MAX_LENGTH.name} characters`),
+  owner: z.string().trim().min(1).max(MAX_LENGTH.name).nullable().describe(`Who does it, free text up to ${MAX_LENGTH.name} characters; null when nobody yet`),
   due_on: z.iso.date('a date such as 2026-02-15 (YYYY-MM-DD)').nullable().describe('Due date, YYYY-MM-DD; null for none'),
   status: z.enum(ACTION_ITEM_STATUSES).describe('open items carry into the next version; done and dropped stay where they were finished'),
 };
@@ -59,7 +60,7 @@ export const ActionItemListQuery = PageQuery.extend({
   team: Ref.optional().describe('Team id or key'),
   initiative: Ref.optional().describe('Initiative id or key'),
   status: fields.status.optional().describe('Only items with this status'),
-  owner: z.string().trim().min(1).max(200).optional().describe('Only items of this owner (exact match)'),
+  owner: z.string().trim().min(1).max(MAX_LENGTH.name).optional().describe('Only items of this owner (exact match)'),
   recurring: Flag.optional().describe(`true: only items carried ${RECURRING_AFTER} times or more; false: only the others`),
 }).strict();
 

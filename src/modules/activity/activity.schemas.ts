@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Id, TimestampInput, Timestamp } from '../../http/schemas';
 import { PageQuery, pageSchema } from '../../http/pagination';
+import { MAX_LENGTH } from '../../http/limits';
 
 export const ActivityEntrySchema = z
   .object({
@@ -19,10 +20,10 @@ export const ActivityEntrySchema = z
 export type ActivityEntry = z.infer<typeof ActivityEntrySchema>;
 
 export const ActivityQuery = PageQuery.extend({
-  entity_type: z.string().max(64).optional().describe('e.g. initiative, iteration, check_in, team, theme, api_key'),
-  entity_id: z.string().max(64).optional().describe('Id of the changed object'),
-  actor: z.string().max(64).optional().describe('API key id of the actor'),
-  action: z.string().max(64).optional().describe('e.g. initiative.updated, iteration.closed'),
+  entity_type: z.string().max(MAX_LENGTH.ref).optional().describe('e.g. initiative, iteration, check_in, team, theme, api_key'),
+  entity_id: z.string().max(MAX_LENGTH.ref).optional().describe('Id of the changed object'),
+  actor: z.string().max(MAX_LENGTH.ref).optional().describe('API key id of the actor'),
+  action: z.string().max(MAX_LENGTH.ref).optional().describe('e.g. initiative.updated, iteration.closed'),
   since: TimestampInput.optional().describe('Only entries at or after this time'),
   until: TimestampInput.optional().describe('Only entries at or before this time'),
 }).strict();

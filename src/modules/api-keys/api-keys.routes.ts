@@ -79,7 +79,7 @@ export const apiKeyRoutes: FastifyPluginAsyncZod = async (app) => {
         description:
           'Admin keys only. The key answers 401 from then on; revoking it again is harmless. 409 for the last active admin key and for the ADMIN_API_KEY key (rotate that by changing the setting); honours If-Match.',
         params: IdParams,
-        response: { 204: NoContent, ...errorResponses(404, 409, 412) },
+        response: { 204: NoContent, ...errorResponses(404, 409, 412, 413, 415) },
       },
     },
     async (request, reply) => {

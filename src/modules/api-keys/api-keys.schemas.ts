@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ROLES } from '../../lib/context';
 import { EntityRef, Id, Ref, Timestamp, versionedFields } from '../../http/schemas';
 import { PageQuery, pageSchema } from '../../http/pagination';
+import { MAX_ITEMS, MAX_LENGTH } from '../../http/limits';
 
 export const ApiKeySchema = z
   .object({
@@ -28,9 +29,9 @@ export const CreatedApiKeySchema = ApiKeySchema.extend({
 
 export const CreateApiKeyBody = z
   .object({
-    name: z.string().trim().min(1).max(100),
+    name: z.string().trim().min(1).max(MAX_LENGTH.name),
     role: z.enum(ROLES),
-    teams: z.array(Ref).max(100).default([]).describe('Team ids or keys; required for editors, empty otherwise'),
+    teams: z.array(Ref).max(MAX_ITEMS.keyTeams).default([]).describe('Team ids or keys; required for editors, empty otherwise'),
   })
   .strict()
   .meta({ example: { name: 'crm-sync', role: 'editor', teams: ['revops'] } });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Id, Timestamp } from '../../http/schemas';
 import { PageQuery, pageSchema } from '../../http/pagination';
+import { MAX_LENGTH } from '../../http/limits';
 import { HEALTHS } from '../iterations/iterations.schemas';
 
 export const CheckInSchema = z
@@ -19,7 +20,7 @@ export type CheckIn = z.infer<typeof CheckInSchema>;
 export const CreateCheckInBody = z
   .object({
     health: z.enum(HEALTHS),
-    note: z.string().trim().max(2000).default(''),
+    note: z.string().trim().max(MAX_LENGTH.note).default(''),
   })
   .strict()
   .meta({ example: { health: 'at_risk', note: 'Scoring model late; data team blocked on CRM export.' } });

@@ -97,7 +97,7 @@ export const RoadmapInitiativeSchema = z
       .number()
       .nullable()
       .describe(
-        "Mean progress of the current iteration's tracked metrics that have one (each (current - baseline) / (target - baseline), unclamped); null when none has",
+        "Mean progress of the current iteration's tracked metrics that have one (each (current - baseline) / (target - baseline), unclamped); null when none has, or when they are too large to add up",
       ),
   })
   .meta({ id: 'RoadmapInitiative' });

@@ -48,7 +48,7 @@ export function paceExpiry(row: Pick<TrackedRollupRow, 'count'>, box: TimeBox, n
   return now.getTime() < Date.parse(box.plannedEnd) ? now.getTime() + PACE_BOUND_MS : Infinity;
 }
 
-/** The mean of the values that are not null; null when none is. */
+/** The mean of the values that are not null; null when none is, or when their sum overflows a double. */
 export function meanOf(values: Array<number | null>): number | null {
   let sum = 0;
   let n = 0;
@@ -57,5 +57,5 @@ export function meanOf(values: Array<number | null>): number | null {
     sum += v;
     n++;
   }
-  return n === 0 ? null : sum / n;
+  return n === 0 || !Number.isFinite(sum) ? null : sum / n;
 }

@@ -3,10 +3,11 @@ import { DECISIONS, ITERATION_STATUSES } from '../../db/schema';
 import { AGGREGATIONS, DIRECTIONS, UNITS } from '../../db/schema/metrics';
 import { Id, Ref, Timestamp, TimestampInput } from '../../http/schemas';
 import { TabularQueryFields } from '../../http/tabular';
+import { MAX_ITEMS } from '../../http/limits';
 import { HEALTHS } from '../iterations/iterations.schemas';
 import { HEALTH_RULE, PROGRESS_RULE, TRACKED_HEALTHS } from '../tracked-metrics/tracked-metrics.schemas';
 
-export const MAX_METRIC_KEYS = 50;
+export const MAX_METRIC_KEYS = MAX_ITEMS.metricKeys;
 
 /** `metric=win_rate,deal_size`: one or more catalog keys (an export often wants a few series at once). */
 const MetricKeys = z

@@ -1,10 +1,16 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { migrationStatus } from '../../db/migrate';
+import { describeStorageFault } from '../../db/storage-faults';
+import { storageReadiness } from '../../db/storage-probe';
 import { ApiError } from '../../http/problems';
 import { ProblemSchema } from '../../http/schemas';
 
 const Health = z.object({ status: z.literal('ok') });
+
+const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: ProblemSchema } } });
+/** Like every route, the probes take no query parameter they do not know. */
+const BadQuery = problem('An unknown query parameter; the probes take none');
 
 /** Liveness and readiness for load balancers and orchestrators; no key needed. */
 export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -16,9 +22,10 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'getHealth',
         tags: ['health'],
         summary: 'The process is alive',
-        description: 'Answers 200 while the process runs, without touching the database: a liveness probe. No key needed.',
+        description:
+          'Answers 200 while the process runs, without touching the database: a liveness probe. While the server stops it answers 503 (shutting_down), as every route does. No key needed.',
         security: [],
-        response: { 200: Health },
+        response: { 200: Health, 400: BadQuery, 503: problem('Shutting down') },
       },
     },
     async () => ({ status: 'ok' as const }),
@@ -31,22 +38,27 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         operationId: 'getReadiness',
         tags: ['health'],
-        summary: 'The database is reachable and fully migrated',
+        summary: 'The database is reachable, fully migrated and writable',
         description:
-          'Answers 200 when the database answers and every migration is applied; otherwise a 503 problem (not_ready) whose detail says why, or shutting_down while the server stops. Point load balancers here. No key needed.',
+          'Answers 200 when the database answers, every migration is applied and no storage fault holds; otherwise a 503 problem (not_ready) with Retry-After whose detail says why, or shutting_down while the server stops. ' +
+          'A storage fault is the database being full, read-only or locked by another process, or an I/O error: once a request met one (or the file was opened read-only), each poll probes whether it still holds, without waiting for a lock, and answers 200 again once it is gone. ' +
+          'While no fault is remembered a poll is one read. Point load balancers here. No key needed.',
         security: [],
         response: {
           200: Health,
-          503: { description: 'Not ready, or shutting down', content: { 'application/problem+json': { schema: ProblemSchema } } },
+          400: BadQuery,
+          503: problem('Not ready, or shutting down'),
         },
       },
     },
     async (request, reply) => {
       const state = migrationStatus(app.db.$client);
       if (state.error) request.log.warn({ err: state.error }, 'not ready: the database does not answer');
-      if (state.ready) return reply.send({ status: 'ok' as const });
+      const fault = state.ready ? storageReadiness(app.db) : undefined;
+      if (state.ready && fault === undefined) return reply.send({ status: 'ok' as const });
       reply.header('retry-after', '5');
-      throw new ApiError('not_ready', `The service is not ready: ${state.detail ?? 'unknown reason'}.`);
+      const why = fault === undefined ? (state.detail ?? 'unknown reason') : describeStorageFault(fault);
+      throw new ApiError('not_ready', `The service is not ready: ${why}.`);
     },
   );
 };

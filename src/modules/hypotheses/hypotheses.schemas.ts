@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CONFIDENCES, HYPOTHESIS_OPERATORS, HYPOTHESIS_STATUSES } from '../../db/schema';
 import { Id, Timestamp, versionedFields } from '../../http/schemas';
 import { PageQuery, pageSchema } from '../../http/pagination';
+import { boundedNumber, MAX_LENGTH } from '../../http/limits';
 
 export const SUGGESTED_RESULTS = ['validated', 'invalidated', 'inconclusive', 'insufficient_data'] as const;
 export const CONCLUSIONS = ['validated', 'invalidated', 'inconclusive'] as const;
@@ -20,17 +21,17 @@ export type Suggestion = z.infer<typeof SuggestionSchema>;
 
 /** The test card: what a team believes, and the criterion on a catalog metric that decides it. */
 const card = {
-  statement: z.string().trim().min(1).max(2000).describe('The belief, in the form "we believe that ..."'),
-  metric: z.string().min(1).max(64).describe('Catalog metric key, e.g. win_rate'),
+  statement: z.string().trim().min(1).max(MAX_LENGTH.note).describe('The belief, in the form "we believe that ..."'),
+  metric: z.string().min(1).max(MAX_LENGTH.ref).describe('Catalog metric key, e.g. win_rate'),
   operator: z
     .enum(HYPOTHESIS_OPERATORS)
     .describe(
       "gte, lte, gt, lt compare the metric's value with threshold; reach_target compares it with this iteration's tracked target in the metric's good direction (increase: value >= target, decrease: value <= target)",
     ),
-  threshold: z.number().nullable().describe('Required with gte, lte, gt and lt; null with reach_target'),
+  threshold: boundedNumber().nullable().describe('Required with gte, lte, gt and lt; null with reach_target'),
   min_measurements: z.number().int().min(1).max(1_000_000).describe('Below this many measurements the suggestion is insufficient_data'),
   confidence: z.enum(CONFIDENCES).nullable().describe("The team's confidence in the belief"),
-  evidence: z.string().max(4000).describe('What the belief rests on'),
+  evidence: z.string().max(MAX_LENGTH.text).describe('What the belief rests on'),
 };
 
 export const HypothesisSchema = z
@@ -115,7 +116,7 @@ export const ConcludeHypothesisBody = z
       .string()
       .trim()
       .min(1)
-      .max(2000)
+      .max(MAX_LENGTH.note)
       .optional()
       .describe('Required when result differs from the current suggested result'),
   })

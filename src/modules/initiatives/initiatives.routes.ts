@@ -107,7 +107,7 @@ export const initiativeRoutes: FastifyPluginAsyncZod = async (app) => {
         description:
           'Admins, or editors of its team. The initiative and its history stay readable by id or key but leave the lists (archived=true shows them); PATCH {"archived": false} restores it. Honours If-Match (412).',
         params: IdParams,
-        response: { 204: NoContent, ...errorResponses(404, 412) },
+        response: { 204: NoContent, ...errorResponses(404, 412, 413, 415) },
       },
     },
     async (request, reply) => {

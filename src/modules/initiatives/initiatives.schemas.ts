@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EntityRef, Id, Key, Ref, Timestamp, TimestampInput, versionedFields } from '../../http/schemas';
 import { PageQuery, pageSchema } from '../../http/pagination';
+import { ATTRIBUTES_MAX_BYTES, MAX_ITEMS, MAX_LENGTH, boundedRecord } from '../../http/limits';
 import { CurrentIterationSchema } from '../iterations/iterations.schemas';
 
 export const HORIZONS = ['now', 'next', 'later'] as const;
@@ -9,10 +10,8 @@ export const INITIATIVE_STATUSES = ['active', 'adopted', 'stopped'] as const;
 const Tag = z
   .string()
   .min(1)
-  .max(40)
+  .max(MAX_LENGTH.tag)
   .regex(/^[a-z0-9][a-z0-9:._-]*$/, 'use lowercase letters, digits and : . _ -');
-
-const ATTRIBUTES_MAX_BYTES = 8192;
 
 /**
  * An attribute value: a string, number, boolean or null. Null rides on the string branch because
@@ -21,9 +20,12 @@ const ATTRIBUTES_MAX_BYTES = 8192;
 const attributeValue = (text: z.ZodString) => z.union([text.nullable(), z.number(), z.boolean()]);
 
 /** Team-defined custom fields: a flat object of scalars, so dashboards can filter and group by them. */
-const Attributes = z
-  .record(z.string().min(1).max(64), attributeValue(z.string().max(1000)))
-  .refine((a) => Object.keys(a).length <= 50, 'at most 50 attributes')
+const Attributes = boundedRecord(
+  z.string().min(1).max(MAX_LENGTH.ref),
+  attributeValue(z.string().max(MAX_LENGTH.point)),
+  MAX_ITEMS.attributes,
+  'attributes',
+)
   .refine((a) => Buffer.byteLength(JSON.stringify(a)) <= ATTRIBUTES_MAX_BYTES, `at most ${ATTRIBUTES_MAX_BYTES} bytes as JSON`)
   .describe('Custom attributes: string keys, scalar values');
 
@@ -49,13 +51,13 @@ export const InitiativeSchema = z
 export type Initiative = z.infer<typeof InitiativeSchema>;
 
 const editable = {
-  title: z.string().trim().min(1).max(200),
-  summary: z.string().max(4000),
+  title: z.string().trim().min(1).max(MAX_LENGTH.name),
+  summary: z.string().max(MAX_LENGTH.text),
   team: Ref.describe('Team id or key'),
-  owner: z.string().trim().min(1).max(200).nullable().describe('Who drives it (name or email)'),
+  owner: z.string().trim().min(1).max(MAX_LENGTH.name).nullable().describe('Who drives it (name or email)'),
   theme: Ref.nullable().describe('Theme id or key'),
   horizon: z.enum(HORIZONS),
-  tags: z.array(Tag).max(20).transform((t) => [...new Set(t)]),
+  tags: z.array(Tag).max(MAX_ITEMS.tags).transform((t) => [...new Set(t)]),
   attributes: Attributes,
 };
 
@@ -109,7 +111,7 @@ export const InitiativeListQuery = PageQuery.extend({
     .string()
     .trim()
     .min(1)
-    .max(100)
+    .max(MAX_LENGTH.search)
     .refine((q) => !/\p{Cc}/u.test(q), 'must not contain control characters')
     .optional()
     .describe('Text match on key or title'),

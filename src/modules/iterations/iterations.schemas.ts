@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DECISIONS, ITERATION_STATUSES } from '../../db/schema';
 import { EntityRef, Id, Timestamp, TimestampInput, versionedFields } from '../../http/schemas';
 import { NumberedPageQuery, pageSchema } from '../../http/pagination';
+import { MAX_LENGTH } from '../../http/limits';
 import { ACTIONS } from './iteration-lifecycle';
 
 export const HEALTHS = ['on_track', 'at_risk', 'off_track'] as const;
@@ -79,8 +80,8 @@ const END_AFTER_START = { message: 'planned_end must be after planned_start', pa
 
 const IterationPlan = z
   .object({
-    title: z.string().trim().min(1).max(200).optional().describe('Defaults to "v<number>"'),
-    goal: z.string().max(4000).default(''),
+    title: z.string().trim().min(1).max(MAX_LENGTH.name).optional().describe('Defaults to "v<number>"'),
+    goal: z.string().max(MAX_LENGTH.text).default(''),
     planned_start: timeBox.planned_start.default(null),
     planned_end: timeBox.planned_end.default(null),
     carry_over: z.boolean().default(true).describe('Copy open items from the previous version'),
@@ -101,10 +102,10 @@ export const CreateIterationBody = IterationPlan.nullish()
 
 export const UpdateIterationBody = z
   .object({
-    title: z.string().trim().min(1).max(200),
-    goal: z.string().max(4000),
+    title: z.string().trim().min(1).max(MAX_LENGTH.name),
+    goal: z.string().max(MAX_LENGTH.text),
     ...timeBox,
-    outcome: z.string().max(4000).nullable(),
+    outcome: z.string().max(MAX_LENGTH.text).nullable(),
   })
   .partial()
   .strict()
@@ -119,14 +120,14 @@ export type UpdateIterationInput = z.infer<typeof UpdateIterationBody>;
 export const CloseIterationBody = z
   .object({
     decision: DecisionSchema.optional().describe("Required unless the retrospective has a decision; then it may be omitted, and must match it if sent"),
-    outcome: z.string().max(4000).optional(),
+    outcome: z.string().max(MAX_LENGTH.text).optional(),
   })
   .strict()
   .nullish()
   .meta({ example: { decision: 'pivot', outcome: 'Scores helped SDRs but not AEs; next: score accounts, not leads.' } });
 
 export const AbandonIterationBody = z
-  .object({ reason: z.string().max(4000).optional().describe('Kept as the outcome') })
+  .object({ reason: z.string().max(MAX_LENGTH.text).optional().describe('Kept as the outcome') })
   .strict()
   .nullish()
   .meta({ example: { reason: 'Superseded by the pricing change.' } });
@@ -141,12 +142,13 @@ export const IterationPage = pageSchema(IterationSchema);
 /** A version number in a path: plain digits only (no `0x2`, no spaces). */
 const VersionNumber = z
   .string()
+  .max(9)
   .regex(/^[1-9]\d{0,8}$/, 'a version number: 1, 2, 3 ...')
   .transform(Number)
   .describe('Iteration number (version) within the initiative');
 
 export const DiffParams = z.object({
-  id: z.string().min(1).max(64).describe('Initiative id or key'),
+  id: z.string().min(1).max(MAX_LENGTH.ref).describe('Initiative id or key'),
   a: VersionNumber.describe('The version to compare from'),
   b: VersionNumber.describe('The version to compare to'),
 });

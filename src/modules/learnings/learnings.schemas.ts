@@ -4,12 +4,13 @@ import { ITERATION_STATUSES } from '../../db/schema/iterations';
 import { EntityRef, Id, Ref, Timestamp } from '../../http/schemas';
 import { PageQuery, pageSchema } from '../../http/pagination';
 import { TabularQueryFields } from '../../http/tabular';
+import { MAX_LENGTH } from '../../http/limits';
 import { CONCLUSIONS } from '../hypotheses/hypotheses.schemas';
 import { DecisionSchema } from '../iterations/iterations.schemas';
 import { LearningSchema } from '../retrospectives/retrospectives.schemas';
 
 export const LearningsQuery = PageQuery.extend({
-    metric: z.string().max(64).optional().describe('Only hypotheses on this metric (key); all metrics without it; an unknown metric is a 404'),
+    metric: z.string().max(MAX_LENGTH.ref).optional().describe('Only hypotheses on this metric (key); all metrics without it; an unknown metric is a 404'),
     team: Ref.optional().describe("Only this team's initiatives (key or id); an unknown team is a 404"),
     initiative: Ref.optional().describe('Only this initiative (key or id); an unknown initiative is a 404'),
     result: z.enum(CONCLUSIONS).optional().describe('Only hypotheses concluded with this result'),

@@ -1,6 +1,6 @@
 import type { FastifyInstance, preValidationHookHandler } from 'fastify';
 import { ApiError } from '../../http/problems';
-import { hasLoneSurrogate } from '../../http/content-types';
+import { bodyFault } from '../../http/content-types';
 import { decodeUtf8 } from '../../http/utf8';
 import { parseCsv, parseNdjson } from './measurement-formats';
 
@@ -18,7 +18,8 @@ export function registerBatchFormats(app: FastifyInstance): void {
   app.addContentTypeParser('application/x-ndjson', { parseAs: 'buffer' }, (_req, body, done) => {
     try {
       const rows = parseNdjson(decodeUtf8(body as Buffer));
-      if (hasLoneSurrogate(rows)) throw new ApiError('malformed_request', 'The body is not valid: a string contains a lone UTF-16 surrogate.');
+      const fault = bodyFault(rows);
+      if (fault) throw new ApiError('malformed_request', `The body is not valid: ${fault}.`);
       done(null, new BatchBody(rows, false, 'ndjson'));
     } catch (err) {
       done(err as Error, undefined);

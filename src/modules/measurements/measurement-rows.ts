@@ -1,5 +1,6 @@
 import { TimestampInput } from '../../http/schemas';
 import type { FieldError } from '../../http/problems';
+import { MAX_ITEMS, MAX_LENGTH, MAX_MAGNITUDE } from '../../http/limits';
 
 /** A row as checked for its own shape, before anything is looked up. */
 export interface MeasurementInput {
@@ -14,11 +15,13 @@ export interface MeasurementInput {
   supersedes: string | null;
 }
 
-export const MAX_ROWS = 10_000;
+export const MAX_ROWS = MAX_ITEMS.batchRows;
 const FIELDS = new Set(['metric', 'initiative', 'iteration', 'value', 'observed_at', 'source', 'note', 'supersedes']);
-const LIMITS = { metric: 64, initiative: 64, iteration: 64, supersedes: 64, source: 200, note: 2000 } as const;
+const { ref, name, note } = MAX_LENGTH;
+const LIMITS = { metric: ref, initiative: ref, iteration: ref, supersedes: ref, source: name, note } as const;
 /** Observations may be stamped a little ahead of the server's clock, never further. */
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
+const BOUND = MAX_MAGNITUDE.toExponential().replace('e+', 'e');
 const NUMBER_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /**
@@ -86,5 +89,6 @@ function readValue(v: unknown, textValues: boolean, fail: (field: string, rule: 
   else if (textValues && typeof v === 'string' && /^[+-]?(nan|inf(inity)?)$/i.test(v.trim())) return void fail('value', 'not_finite', 'must be a finite number');
   else return void fail('value', 'not_a_number', 'must be a number such as 0.23 or 1200');
   if (!Number.isFinite(n)) return void fail('value', 'not_finite', 'must be a finite number');
+  if (Math.abs(n) > MAX_MAGNITUDE) return void fail('value', 'out_of_range', `must be between -${BOUND} and ${BOUND}`);
   return n;
 }

@@ -35,7 +35,7 @@ export const measurementRoutes: FastifyPluginAsyncZod = async (app) => {
           "Editors of each row's initiative team and admins. One JSON object answers 201 with the measurement; a JSON array, NDJSON or CSV batch (up to 10,000 rows) answers 201 with {count, data} in input order. A row names its metric and its initiative (it lands on the iteration whose window holds observed_at, now by default) or the iteration itself; a row inside a closed or abandoned iteration is kept with late: true. All or nothing: any bad row rejects the whole request with a 422 problem whose errors[] name each row and field (body[<row>].<field>, data rows counted from 0) and the rule broken; code no_iteration when the only trouble is that no iteration was running at observed_at.",
         consumes: ['application/json', 'application/x-ndjson', 'text/csv'],
         body: RecordMeasurementsBody,
-        response: { 201: MeasurementSchema.or(BatchResultSchema), ...errorResponses(404, 413, 415, 422) },
+        response: { 201: MeasurementSchema.or(BatchResultSchema), ...errorResponses(413, 415, 422) },
       },
     },
     async (request, reply) => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EntityRef, Id, Ref, Timestamp, TimestampInput } from '../../http/schemas';
 import { PageQuery, pageSchema } from '../../http/pagination';
+import { boundedNumber, MAX_LENGTH } from '../../http/limits';
 import { MAX_ROWS } from './measurement-rows';
 
 export const MeasurementSchema = z
@@ -29,13 +30,13 @@ export type Measurement = z.infer<typeof MeasurementSchema>;
 /** One row as a client sends it; the service checks rows itself so that errors name `body[<row>].<field>`. */
 export const MeasurementInputSchema = z
   .object({
-    metric: z.string().describe('Catalog metric key'),
+    metric: z.string().max(MAX_LENGTH.ref).describe('Catalog metric key'),
     initiative: Ref.optional().describe('Initiative key or id: the row lands on its iteration whose window holds observed_at'),
     iteration: Id.optional().describe('Or the iteration id itself'),
-    value: z.number().describe('A finite number'),
+    value: boundedNumber().describe('A finite number, -1e15 to 1e15'),
     observed_at: TimestampInput.optional().describe('RFC 3339; now when absent'),
-    source: z.string().max(200).optional().describe('Where the value comes from, e.g. salesforce-sync'),
-    note: z.string().max(2000).optional(),
+    source: z.string().max(MAX_LENGTH.name).optional().describe('Where the value comes from, e.g. salesforce-sync'),
+    note: z.string().max(MAX_LENGTH.note).optional(),
     supersedes: Id.optional().describe('The id of a measurement this row corrects; that one then counts no more'),
   })
   .strict()
@@ -57,11 +58,11 @@ export const BatchResultSchema = z
   .meta({ id: 'MeasurementBatchResult' });
 
 export const MeasurementListQuery = PageQuery.extend({
-  metric: z.string().max(64).optional().describe('Metric key'),
+  metric: z.string().max(MAX_LENGTH.ref).optional().describe('Metric key'),
   initiative: Ref.optional().describe('Initiative key or id'),
   iteration: Id.optional().describe('Iteration id'),
   team: Ref.optional().describe("Team key or id: its initiatives' measurements"),
-  source: z.string().max(200).optional().describe('Exactly this source'),
+  source: z.string().max(MAX_LENGTH.name).optional().describe('Exactly this source'),
   from: TimestampInput.optional().describe('observed_at at or after'),
   to: TimestampInput.optional().describe('observed_at at or before'),
   include_voided: z.enum(['true', 'false']).default('false').describe('true: voided and superseded rows too'),
@@ -70,6 +71,6 @@ export const MeasurementListQuery = PageQuery.extend({
 export const MeasurementPage = pageSchema(MeasurementSchema);
 
 export const VoidMeasurementBody = z
-  .object({ reason: z.string().trim().min(1).max(500).describe('Why the value must not count') })
+  .object({ reason: z.string().trim().min(1).max(MAX_LENGTH.note).describe('Why the value must not count') })
   .strict()
   .meta({ example: { reason: 'Duplicate of the CRM sync row.' } });

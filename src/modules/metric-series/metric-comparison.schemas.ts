@@ -10,7 +10,7 @@ export const INITIATIVE_STATUSES = ['active', 'adopted', 'stopped'] as const;
 
 export const LIFT_RULE =
   "lift = current - baseline when the definition's direction is increase, baseline - current when it is decrease, so a positive lift is always an improvement; " +
-  'relative_lift = lift / |baseline|. Both null when current or baseline is null; relative_lift also when baseline is 0.';
+  'relative_lift = lift / |baseline|. Both null when current or baseline is null; relative_lift also when baseline is 0, or so close to 0 that the ratio is too large to represent.';
 
 export const MetricComparisonQuery = z
   .object({

@@ -21,7 +21,9 @@ export const COMPARISON_TTL_MS = 60_000;
 export function liftOf(direction: DefinitionRow['direction'], current: number | null, baseline: number | null) {
   if (current === null || baseline === null) return { lift: null, relative_lift: null };
   const lift = direction === 'increase' ? current - baseline : baseline - current;
-  return { lift, relative_lift: baseline === 0 ? null : lift / Math.abs(baseline) };
+  // Over a baseline a hair's breadth from 0 the ratio may be too large for a double: none, as over 0.
+  const relative = lift / Math.abs(baseline);
+  return { lift, relative_lift: Number.isFinite(relative) ? relative : null };
 }
 
 function toRow(r: ComparisonDbRow, d: DefinitionRow, rollup: ComparisonDbRow | undefined, now: Date): ComparisonRow {

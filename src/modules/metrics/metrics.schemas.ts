@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AGGREGATIONS, DIRECTIONS, METRIC_SCOPES, UNITS } from '../../db/schema/metrics';
 import { EntityRef, Id, Key, Ref, Timestamp, versionedFields } from '../../http/schemas';
 import { NumberedPageQuery, PageQuery, pageSchema } from '../../http/pagination';
+import { MAX_LENGTH } from '../../http/limits';
 
 export { AGGREGATIONS, DIRECTIONS, METRIC_SCOPES, UNITS };
 
@@ -11,6 +12,7 @@ const CURRENCIES: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency
 export const CurrencyCode = z
   .string()
   .regex(/^[A-Z]{3}$/, { message: 'an ISO 4217 code: three uppercase letters, such as EUR or USD', abort: true })
+  .max(3)
   .refine((c) => CURRENCIES.has(c), 'not an ISO 4217 currency code')
   .describe('ISO 4217 code; only for unit currency');
 
@@ -42,8 +44,8 @@ export const MetricSchema = z
 export type Metric = z.infer<typeof MetricSchema>;
 
 const editable = {
-  name: z.string().trim().min(1).max(200),
-  description: z.string().max(4000),
+  name: z.string().trim().min(1).max(MAX_LENGTH.name),
+  description: z.string().max(MAX_LENGTH.text),
   unit: Unit,
   currency_code: CurrencyCode,
   direction: Direction,
@@ -89,7 +91,7 @@ const Text = z
   .string()
   .trim()
   .min(1)
-  .max(100)
+  .max(MAX_LENGTH.search)
   .refine((q) => !/\p{Cc}/u.test(q), 'must not contain control characters');
 
 export const MetricListQuery = PageQuery.extend({

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { storageFaultOf } from '../../db/storage-faults';
 import { ctxOf } from '../../http/context';
 import { ifMatchOf, sendEntity } from '../../http/etag';
 import { withNextLink } from '../../http/pagination';
@@ -12,7 +13,12 @@ const tags = ['policy'];
 
 export const policyRoutes: FastifyPluginAsyncZod = async (app) => {
   // The row exists from the start, like the bootstrap admin key; a read re-creates it if missing.
-  ensurePolicy(app.db, app.clock, app.config);
+  // A read-only or locked file does not stop the server from starting: such a read answers 503.
+  try {
+    ensurePolicy(app.db, app.clock, app.config);
+  } catch (err) {
+    if (storageFaultOf(err) === undefined) throw err;
+  }
 
   app.get(
     '/policy',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PageQuery, pageSchema } from '../../http/pagination';
 import { Timestamp, Version } from '../../http/schemas';
+import { MAX_ITEMS, MAX_LENGTH } from '../../http/limits';
 
 /** The rules a write may break, by name: the `rule` of a policy_violation problem and of a violation. */
 export const RULES = [
@@ -19,7 +20,7 @@ export type Rule = (typeof RULES)[number];
 const AttributeKey = z
   .string()
   .min(1)
-  .max(64)
+  .max(MAX_LENGTH.ref)
   .refine((k) => !/\p{Cc}/u.test(k), 'must not contain control characters');
 
 /**
@@ -47,7 +48,7 @@ export const PolicyRulesSchema = z.object({
     .describe('An active iteration without a check-in for longer is stale; fractions allowed (0.5 = twelve hours)'),
   required_initiative_attributes: z
     .array(AttributeKey)
-    .max(50)
+    .max(MAX_ITEMS.attributes)
     .refine((keys) => new Set(keys).size === keys.length, 'list each attribute key once')
     .describe('Attribute keys every initiative must carry with a non-null value'),
 });

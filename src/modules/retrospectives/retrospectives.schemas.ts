@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { HYPOTHESIS_OPERATORS, HYPOTHESIS_STATUSES } from '../../db/schema';
 import { Id, Timestamp, versionedFields } from '../../http/schemas';
+import { MAX_ITEMS, MAX_LENGTH } from '../../http/limits';
 import { SuggestionSchema } from '../hypotheses/hypotheses.schemas';
 import { DecisionSchema } from '../iterations/iterations.schemas';
 import { TRACKED_HEALTHS } from '../tracked-metrics/tracked-metrics.schemas';
 
-/** Bounds of a retrospective, stated once: they validate the body and document it. */
-export const RETRO_LIMITS = { items: 50, text: 1000, learning: 2000, reason: 4000 } as const;
+/** Bounds of a retrospective (see http/limits): they validate the body and document it. */
+export const RETRO_LIMITS = { items: MAX_ITEMS.points, text: MAX_LENGTH.point, learning: MAX_LENGTH.note, reason: MAX_LENGTH.text } as const;
 
 const Point = z.string().trim().min(1).max(RETRO_LIMITS.text).describe(`One point, 1 to ${RETRO_LIMITS.text} characters`);
 const Points = (what: string) =>

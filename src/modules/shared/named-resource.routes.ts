@@ -100,7 +100,7 @@ export function namedRoutes({ plural, singular, schemas, service }: NamedRoutesO
           summary: `Delete a ${noun} that nothing refers to (admin); honours If-Match`,
           description: `Admin keys only. 409 while anything still refers to the ${noun}: reassign it first. The activity log keeps its last state.`,
           params: IdParams,
-          response: { 204: NoContent, ...errorResponses(404, 409, 412) },
+          response: { 204: NoContent, ...errorResponses(404, 409, 412, 413, 415) },
         },
       },
       async (request, reply) => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Id, Key, versionedFields } from '../../http/schemas';
 import { PageQuery, pageSchema } from '../../http/pagination';
+import { MAX_LENGTH } from '../../http/limits';
 
 export function namedSchemas(schemaId: string, example: { key: string; name: string; description: string }) {
   const Entity = z
@@ -12,7 +13,7 @@ export function namedSchemas(schemaId: string, example: { key: string; name: str
       ...versionedFields,
     })
     .meta({ id: schemaId });
-  const fields = { name: z.string().trim().min(1).max(200), description: z.string().max(4000) };
+  const fields = { name: z.string().trim().min(1).max(MAX_LENGTH.name), description: z.string().max(MAX_LENGTH.text) };
   const Create = z
     .object({ key: Key, ...fields, description: fields.description.default('') })
     .strict()

@@ -13,10 +13,15 @@ export interface TimeBox {
  */
 const EPSILON = 1e-9;
 
-/** (current - baseline) / (target - baseline); direction needs no special case. */
+/**
+ * (current - baseline) / (target - baseline); direction needs no special case. Null, as for a
+ * target equal to the baseline, when a target a hair's breadth from it makes the ratio too large
+ * for a double.
+ */
 export function progressOf(current: number | null, baseline: number | null, target: number | null): number | null {
   if (current === null || baseline === null || target === null || target === baseline) return null;
-  return (current - baseline) / (target - baseline);
+  const progress = (current - baseline) / (target - baseline);
+  return Number.isFinite(progress) ? progress : null;
 }
 
 /**

@@ -106,7 +106,7 @@ export const trackedMetricRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Stop tracking a metric in an iteration; honours If-Match',
         description: `Editors of the initiative's team and admins. The metric and its measurements stay; only the baseline and target go. ${WINDOW} A stale If-Match is a 412.`,
         params: TrackedMetricParams,
-        response: { 204: NoContent, ...errorResponses(404, 409, 412) },
+        response: { 204: NoContent, ...errorResponses(404, 409, 412, 413, 415) },
       },
     },
     async (request, reply) => {

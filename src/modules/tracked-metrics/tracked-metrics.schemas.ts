@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AGGREGATIONS, DIRECTIONS, UNITS } from '../../db/schema/metrics';
 import { Id, Ref, Timestamp, versionedFields } from '../../http/schemas';
 import { PageQuery, pageSchema } from '../../http/pagination';
+import { boundedNumber } from '../../http/limits';
 
 export const TRACKED_HEALTHS = ['on_track', 'at_risk', 'off_track', 'achieved', 'no_data'] as const;
 export type TrackedHealth = (typeof TRACKED_HEALTHS)[number];
@@ -9,7 +10,7 @@ export type TrackedHealth = (typeof TRACKED_HEALTHS)[number];
 /** The rule, stated once: it documents `progress` and `health` in the OpenAPI document. */
 export const PROGRESS_RULE =
   '(current - baseline) / (target - baseline): 0 at the baseline, 1 at the target, whichever way the metric is good ' +
-  '(a decrease-is-good metric has its target below its baseline). Null when current, baseline or target is null, or target equals baseline.';
+  '(a decrease-is-good metric has its target below its baseline). Null when current, baseline or target is null, or target equals baseline (or is so close to it that the ratio is too large to represent).';
 
 export const HEALTH_RULE =
   'no_data without live measurements; achieved when progress >= 1; otherwise progress against the elapsed share of the ' +
@@ -18,8 +19,8 @@ export const HEALTH_RULE =
   'or no start at all): on_track when progress > 0, else at_risk. With measurements but no progress (baseline or target ' +
   'missing, or equal): at_risk, since nothing shows the metric is moving the right way; set both to get a real reading.';
 
-const Baseline = z.number().nullable().describe('The value the iteration starts from; null when not known yet');
-const Target = z.number().nullable().describe('The value the iteration aims for; below the baseline for a decrease-is-good metric');
+const Baseline = boundedNumber().nullable().describe('The value the iteration starts from; null when not known yet');
+const Target = boundedNumber().nullable().describe('The value the iteration aims for; below the baseline for a decrease-is-good metric');
 
 export const TrackedMetricSchema = z
   .object({

@@ -66,6 +66,9 @@ describe('creating a hypothesis', () => {
     const extra = expectProblem(await post(iteration.id, { ...card(m.key), operator: 'reach_target' }), 400, 'validation_failed');
     expect(errorPaths(extra)).toEqual(['body.threshold']);
     expect(extra.errors?.[0]?.message).toContain('reach_target');
+    // Compared with sums of measurements, which stay within ±1e15: so does a threshold.
+    const huge = expectProblem(await post(iteration.id, { ...card(m.key), threshold: 1e16 }), 400, 'validation_failed');
+    expect(errorPaths(huge)).toEqual(['body.threshold']);
     const bad = expectProblem(
       await post(iteration.id, { ...card(m.key), operator: 'between', min_measurements: 0, confidence: 'certain', statement: ' ' }),
       400,
@@ -83,6 +86,8 @@ describe('creating a hypothesis', () => {
     const m = await metric(t);
     expectProblem(await post('itr_missing', card(m.key)), 404, 'not_found');
     expectProblem(await t.call({ method: 'GET', url: '/v1/hypotheses/hyp_missing' }), 404, 'not_found');
+    const conclude = await t.call({ method: 'POST', url: '/v1/hypotheses/hyp_missing/conclude', payload: { result: 'validated' } });
+    expect(expectProblem(conclude, 404, 'not_found').detail).toContain("'hyp_missing'");
   });
 });
 

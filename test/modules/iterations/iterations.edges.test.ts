@@ -74,6 +74,33 @@ describe('conditional requests on iterations', () => {
     expect(retried.json()).toEqual(started.json());
   });
 
+  it('review, abandon, close and carry-over honour If-Match as start does: a stale ETag is 412 and changes nothing', async () => {
+    const read = async (id: string) => {
+      const res = await t.call({ method: 'GET', url: `/v1/iterations/${id}` });
+      return { etag: String(res.headers.etag), status: (res.json() as { status: string }).status };
+    };
+    const action = (id: string, name: string, etag: string, payload?: object) =>
+      t.call({ method: 'POST', url: `/v1/iterations/${id}/${name}`, headers: { 'if-match': etag }, ...(payload ? { payload } : {}) });
+    const ini = await createInitiative(t);
+    const v1 = await createIteration(t, ini.key);
+    const planned = await read(v1.id);
+    await transitionIteration(t, v1.id, 'start');
+    expectProblem(await action(v1.id, 'review', planned.etag), 412, 'precondition_failed');
+    expectProblem(await action(v1.id, 'abandon', planned.etag), 412, 'precondition_failed');
+    const started = await read(v1.id);
+    expect(started.status).toBe('under_construction');
+    await transitionIteration(t, v1.id, 'review');
+    expectProblem(await action(v1.id, 'close', started.etag, { decision: 'persevere' }), 412, 'precondition_failed');
+    expect((await read(v1.id)).status).toBe('in_review');
+    await transitionIteration(t, v1.id, 'close', { decision: 'persevere' });
+
+    const v2 = await createIteration(t, ini.key, { carry_over: false });
+    const before = await read(v2.id);
+    expect((await t.call({ method: 'PATCH', url: `/v1/iterations/${v2.id}`, payload: { goal: 'Changed meanwhile' } })).statusCode).toBe(200);
+    expectProblem(await action(v2.id, 'carry-over', before.etag), 412, 'precondition_failed');
+    expect((await action(v2.id, 'carry-over', (await read(v2.id)).etag)).statusCode).toBe(200);
+  });
+
   it('If-None-Match never turns a write into a 304', async () => {
     const ini = await createInitiative(t);
     const it1 = await createIteration(t, ini.key);

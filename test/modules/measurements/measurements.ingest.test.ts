@@ -135,6 +135,22 @@ describe('POST /v1/measurements', () => {
     expect(count()).toBe(before);
   });
 
+  // Found by the fuzzer's extreme numbers: the largest doubles summed to Infinity in the rollups,
+  // then +Infinity and -Infinity to NaN, which SQLite stores as NULL: a 500 on the write.
+  it('refuses values beyond ±1e15 (422 out_of_range), so that no rollup sum overflows', async () => {
+    const { initiative, iteration } = await createStartedIteration(t);
+    const metric = await createMetric(t, { aggregation: 'sum' });
+    const row = (value: number) => ({ metric: metric.key, initiative: initiative.key, value });
+    for (const payload of [[row(Number.MAX_VALUE)], [row(1e15), row(-1.5e15)]]) {
+      const res = expectProblem(await post(payload), 422, 'invalid_rows');
+      expect(res.errors?.at(-1)).toMatchObject({ path: `body[${payload.length - 1}].value`, rule: 'out_of_range', message: 'must be between -1e15 and 1e15' });
+    }
+    const csv = expectProblem(await post(`metric,initiative,value\n${metric.key},${initiative.key},-1e300\n`, 'text/csv'), 422, 'invalid_rows');
+    expect(csv.errors?.map((e) => e.rule)).toEqual(['out_of_range']);
+    expect((await post([row(1e15), row(1e15), row(-1e15)])).statusCode).toBe(201);
+    expect(rollup(iteration.id, metric.key)).toEqual({ count: 3, sum: 1e15, min: -1e15, max: 1e15, latest: expect.any(Number) });
+  });
+
   it('keeps a row for an ended iteration as late, and refuses a time in no iteration with no_iteration', async () => {
     const { initiative, iteration } = await createStartedIteration(t);
     const metric = await createMetric(t);

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MetricComparisonSchema, type MetricComparison } from '../../../src/modules/metric-series/metric-comparison.schemas';
+import { liftOf } from '../../../src/modules/metric-series/metric-comparison.service';
 import { makeApp, type TestApp } from '../../helpers/app';
 import { createInitiative, createIteration, createKey, createMetric, createTeam, transitionIteration, type CreatedKey } from '../../helpers/factories';
 import { expectProblem } from '../../helpers/problems';
@@ -196,5 +197,14 @@ describe('GET /v1/metrics/{key}/comparison', () => {
     // Past the planned end the share is 1: progress 0.5 is below 1 - 0.25.
     t.clock.set('2026-02-10T09:00:00.000Z');
     expect(await healthOf()).toEqual(['off_track', 'no_data', 'off_track', 'off_track']);
+  });
+});
+
+describe('relative lift', () => {
+  // Found by the fuzzer: a baseline a hair's breadth from 0 made lift / |baseline| Infinity (a 500).
+  it('is null over a baseline of 0, or one so close to 0 that the ratio overflows', () => {
+    expect(liftOf('increase', 0.5, 0.25)).toEqual({ lift: 0.25, relative_lift: 1 });
+    expect(liftOf('increase', 0.5, 0)).toEqual({ lift: 0.5, relative_lift: null });
+    expect(liftOf('decrease', 7, Number.MIN_VALUE)).toEqual({ lift: Number.MIN_VALUE - 7, relative_lift: null });
   });
 });

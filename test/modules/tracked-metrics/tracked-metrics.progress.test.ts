@@ -155,6 +155,8 @@ describe('progress is null', () => {
     ['without a target', 0, null],
     ['without either', null, null],
     ['when the target equals the baseline', 5, 5],
+    // Found by the fuzzer: 7 / 5e-324 is Infinity, which no JSON number can carry (a 500).
+    ['when the target is so close to the baseline that the ratio overflows', 0, Number.MIN_VALUE],
   ] as const) {
     it(`${name}: measured but not judged, so at_risk`, async () => {
       const s = await setup({ metric: { aggregation: 'latest' }, baseline, target });
@@ -162,6 +164,17 @@ describe('progress is null', () => {
       expect(await s.read()).toMatchObject({ current: 7, measurements_count: 1, progress: null, health: 'at_risk' });
     });
   }
+});
+
+describe('bounds', () => {
+  it('refuses a baseline or target beyond ±1e15 (400), so that progress arithmetic stays finite', async () => {
+    const s = await setup();
+    for (const payload of [{ baseline: 1e16 }, { target: -Number.MAX_VALUE }]) {
+      const res = await t.call({ method: 'PATCH', url: `/v1/iterations/${s.iteration.id}/metrics/${s.metric.key}`, payload });
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json().errors[0].path).toBe(`body.${Object.keys(payload)[0]}`);
+    }
+  });
 });
 
 describe('health from pace', () => {
