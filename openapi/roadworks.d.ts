@@ -2654,6 +2654,8 @@ export interface operations {
             /** @description Shutting down */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2704,6 +2706,8 @@ export interface operations {
             /** @description Not ready, or shutting down */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2782,6 +2786,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2791,6 +2803,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2912,6 +2926,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2921,6 +2943,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3005,6 +3029,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3014,6 +3046,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3116,6 +3150,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3125,6 +3167,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3190,6 +3234,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3199,6 +3251,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3308,6 +3362,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3317,6 +3379,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3392,6 +3456,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3401,6 +3473,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3503,6 +3577,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3512,6 +3594,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3614,6 +3698,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3623,6 +3715,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3688,6 +3782,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3697,6 +3799,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3806,6 +3910,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3815,6 +3927,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3890,6 +4004,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -3899,6 +4021,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4001,6 +4125,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4010,6 +4142,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4112,6 +4246,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4121,6 +4263,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4213,6 +4357,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4222,6 +4374,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4365,6 +4519,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4374,6 +4536,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4449,6 +4613,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4458,6 +4630,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4551,6 +4725,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4560,6 +4742,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4700,6 +4884,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4709,6 +4901,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4790,6 +4984,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4799,6 +5001,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4934,6 +5138,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -4943,6 +5155,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5022,6 +5236,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5031,6 +5253,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5106,6 +5330,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5115,6 +5347,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5246,6 +5480,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5255,6 +5497,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5380,6 +5624,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5389,6 +5641,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5514,6 +5768,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5523,6 +5785,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5648,6 +5912,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5657,6 +5929,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5788,6 +6062,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5797,6 +6079,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5924,6 +6208,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -5933,6 +6225,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6010,6 +6304,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6019,6 +6321,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6139,6 +6443,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6148,6 +6460,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6223,6 +6537,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6232,6 +6554,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6311,6 +6635,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6320,6 +6652,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6462,6 +6796,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6471,6 +6813,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6546,6 +6890,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6555,6 +6907,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6693,6 +7047,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6702,6 +7064,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6831,6 +7195,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6840,6 +7212,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6922,6 +7296,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -6931,6 +7313,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7073,6 +7457,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7082,6 +7474,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7157,6 +7551,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7166,6 +7568,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7285,6 +7689,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7294,6 +7706,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7419,6 +7833,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7428,6 +7850,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7505,6 +7929,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7514,6 +7946,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7591,6 +8025,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7600,6 +8042,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7722,6 +8166,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7731,6 +8183,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7808,6 +8262,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7817,6 +8279,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7921,6 +8385,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -7930,6 +8402,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8045,6 +8519,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8054,6 +8536,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8129,6 +8613,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8138,6 +8630,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8290,6 +8784,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8299,6 +8801,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8378,6 +8882,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8387,6 +8899,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8516,6 +9030,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8525,6 +9047,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8609,6 +9133,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8618,6 +9150,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8693,6 +9227,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8702,6 +9244,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8825,6 +9369,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8834,6 +9386,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8924,6 +9478,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -8933,6 +9495,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9153,6 +9717,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9162,6 +9734,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9237,6 +9811,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9246,6 +9828,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9364,6 +9948,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9373,6 +9965,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9436,6 +10030,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9445,6 +10047,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9547,6 +10151,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9556,6 +10168,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9623,6 +10237,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9632,6 +10254,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9709,6 +10333,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9718,6 +10350,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9790,6 +10424,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9799,6 +10441,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9876,6 +10520,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9885,6 +10537,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9964,6 +10618,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -9973,6 +10635,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10055,6 +10719,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10064,6 +10736,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10144,6 +10818,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10153,6 +10835,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10238,6 +10922,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10247,6 +10939,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10328,6 +11022,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10337,6 +11039,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10418,6 +11122,14 @@ export interface operations {
             /** @description Too many requests for this key; Retry-After says when to try again */
             429: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    /** @description Requests the key may make per window (RATE_LIMIT_MAX) */
+                    "X-RateLimit-Limit"?: number;
+                    /** @description Requests left in the current window */
+                    "X-RateLimit-Remaining"?: number;
+                    /** @description Seconds until the window starts again */
+                    "X-RateLimit-Reset"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -10427,6 +11139,8 @@ export interface operations {
             /** @description Unavailable for now (storage full, read-only or locked, server overloaded or stopping); nothing was changed; Retry-After says when to try again */
             503: {
                 headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

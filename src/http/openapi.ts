@@ -11,8 +11,24 @@ export const API_VERSION = '1.0.0';
 
 interface Document {
   components?: { schemas?: Record<string, unknown> };
-  paths?: Record<string, Record<string, { requestBody?: { required?: boolean; content?: Record<string, { schema?: { nullable?: boolean } }> } }>>;
+  paths?: Record<
+    string,
+    Record<string, { requestBody?: { required?: boolean; content?: Record<string, { schema?: { nullable?: boolean } }> }; responses?: Record<string, { headers?: unknown }> }>
+  >;
 }
+
+const seconds = (description: string) => ({ description, schema: { type: 'integer', minimum: 0 } });
+
+/** The headers a client acts on, documented on the answers that carry them: when to retry, and the key's allowance. */
+const RESPONSE_HEADERS: Record<string, Record<string, ReturnType<typeof seconds>>> = {
+  429: {
+    'Retry-After': seconds('Seconds to wait before trying again'),
+    'X-RateLimit-Limit': seconds('Requests the key may make per window (RATE_LIMIT_MAX)'),
+    'X-RateLimit-Remaining': seconds('Requests left in the current window'),
+    'X-RateLimit-Reset': seconds('Seconds until the window starts again'),
+  },
+  503: { 'Retry-After': seconds('Seconds to wait before trying again') },
+};
 
 /**
  * OpenAPI 3.0.3: `nullable` adds null to the `type`, yet an `enum` still restricts the value, so
@@ -30,6 +46,7 @@ function listNullInNullableEnums(node: unknown): void {
  * Final touches on the generated document. The zod provider emits an input and an output
  * component for every registered schema: drop those nothing refers to, so each shape appears
  * once. @fastify/swagger marks every body required: a nullable body (actions that take none) is not.
+ * 429 and 503 answers document their Retry-After (and 429 its X-RateLimit-*) headers.
  */
 function finishDocument<T>(generated: T): T {
   const document = generated as Document;
@@ -43,6 +60,9 @@ function finishDocument<T>(generated: T): T {
   for (const operations of Object.values(document.paths ?? {})) {
     for (const op of Object.values(operations)) {
       if (op.requestBody?.content?.['application/json']?.schema?.nullable) op.requestBody.required = false;
+      for (const [status, response] of Object.entries(op.responses ?? {})) {
+        if (RESPONSE_HEADERS[status]) response.headers = RESPONSE_HEADERS[status];
+      }
     }
   }
   listNullInNullableEnums([document.paths, schemas]);
