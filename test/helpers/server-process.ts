@@ -15,6 +15,8 @@ import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+// @ts-expect-error: plain JavaScript, run by node at npm start; its options are typed by esbuild at the call.
+import { serverBuildOptions } from '../../scripts/build.mjs';
 import { ConfigSchema } from '../../src/config';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -41,20 +43,7 @@ export function bundleFolder(): { path: string; remove: () => void } {
  */
 export async function bundleServer(folder: string): Promise<string> {
   const outfile = join(folder, 'server.js');
-  await build({
-    absWorkingDir: REPO_ROOT,
-    entryPoints: ['src/server.ts'],
-    bundle: true,
-    external: ['better-sqlite3', '@fastify/swagger-ui'],
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    sourcemap: true,
-    sourcesContent: false,
-    logLevel: 'warning',
-    outfile,
-  });
+  await build(serverBuildOptions(outfile));
   return outfile;
 }
 
