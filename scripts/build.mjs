@@ -4,7 +4,7 @@
  * which rebuilds only when a source file or the lockfile is newer than the bundle.
  * Plain JavaScript, so that the check costs a node start and not a TypeScript loader's.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
@@ -50,7 +50,8 @@ export const serverBuildOptions = (out) => ({
   outfile: out,
 });
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+// Run as a script (not imported for its options); paths compared resolved, in case of symlinks.
+if (process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))) {
   if (!process.argv.includes('--if-stale') || stale()) {
     const { build } = await import('esbuild');
     await build(serverBuildOptions(outfile));

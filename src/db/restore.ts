@@ -24,7 +24,7 @@ interface Claim {
  * operating system's: a server killed by a crash leaves none behind, so no stale marker can block
  * a restore. Leaving WAL mode also checkpoints the log into the file and deletes the -wal and
  * -shm files, so what is set aside is one self-contained file with every committed write. The
- * exclusive lock is then held until the restored file is in place.
+ * exclusive lock on the old file is held until the restored file has replaced it.
  */
 function claimDatabase(path: string): Claim | undefined {
   // Nothing there, or a file no server can have open as a database (empty, or not SQLite).
@@ -49,12 +49,26 @@ function claimDatabase(path: string): Claim | undefined {
   };
 }
 
-/** Renames the database and its companion files to <path>.before-restore-<time>; returns each move. */
-function setAside(path: string, now: Date): Array<{ from: string; to: string }> {
+/**
+ * Keeps the database at `path` as <path>.before-restore-<time>: the file itself is copied (it stays
+ * in place, locked, until the restored file replaces it in one rename, so the path never stands
+ * empty for a starting server to create a new database at); companion files, which claimDatabase
+ * leaves none of in the usual case, are moved. Returns the files kept and the moves to undo.
+ */
+function setAside(path: string, now: Date): { kept: string[]; moves: Array<{ from: string; to: string }> } {
   const aside = `${path}.before-restore-${now.toISOString().replace(/[:.]/g, '-')}`;
-  const moves = ['', ...COMPANIONS].filter((suffix) => existsSync(path + suffix)).map((suffix) => ({ from: path + suffix, to: aside + suffix }));
-  for (const { from, to } of moves) renameSync(from, to);
-  return moves;
+  const kept: string[] = [];
+  if (existsSync(path)) {
+    copyFileSync(path, aside);
+    syncFile(aside);
+    kept.push(aside);
+  }
+  const moves = COMPANIONS.filter((suffix) => existsSync(path + suffix)).map((suffix) => ({ from: path + suffix, to: aside + suffix }));
+  for (const move of moves) {
+    renameSync(move.from, move.to);
+    kept.push(move.to);
+  }
+  return { kept, moves };
 }
 
 /** Refuses a file that is not a verified Roadworks backup; `staged` is a copy of it that may be opened for writing. */
@@ -82,8 +96,8 @@ function verifyBackup(backup: string, staged: string): void {
 
 /**
  * Puts a backup in place of the database at `target`: verifies a copy of it beside the target,
- * refuses while any process has the target open, sets the current database aside (with every
- * committed write checkpointed into it) and renames the verified copy into place. The server
+ * refuses while any process has the target open, keeps a copy of the current database (with
+ * every committed write checkpointed into it) and renames the verified copy over it. The server
  * migrates the restored file on its next start if it comes from an older version.
  */
 export function restoreDatabase(opts: { backup: string; target: string; now?: Date }): RestoreResult {
@@ -97,16 +111,17 @@ export function restoreDatabase(opts: { backup: string; target: string; now?: Da
     syncFile(staged);
     const claim = claimDatabase(target);
     try {
-      const moves = setAside(target, opts.now ?? new Date());
+      const { kept, moves } = setAside(target, opts.now ?? new Date());
       try {
+        // One rename replaces the database: there is always a file at the path.
         renameSync(staged, target);
       } catch (err) {
-        // Put the previous database back rather than leave none at all.
+        // Leave the previous database whole, as it was.
         for (const { from, to } of moves) renameSync(to, from);
         throw err;
       }
       syncFolder(dirname(target));
-      return { target, keptAside: moves.map((m) => m.to) };
+      return { target, keptAside: kept };
     } finally {
       claim?.release();
     }

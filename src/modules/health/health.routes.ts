@@ -54,10 +54,18 @@ export const healthRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const state = migrationStatus(app.db.$client);
       if (state.error) request.log.warn({ err: state.error }, 'not ready: the database does not answer');
-      const fault = state.ready ? storageReadiness(app.db) : undefined;
-      if (state.ready && fault === undefined) return reply.send({ status: 'ok' as const });
+      let fault: ReturnType<typeof storageReadiness>;
+      let broken = false;
+      try {
+        fault = state.ready ? storageReadiness(app.db) : undefined;
+      } catch (err) {
+        // The probe met something worse than a storage fault (a damaged file): not ready, never a 500.
+        request.log.error({ err }, 'not ready: the storage probe failed');
+        broken = true;
+      }
+      if (state.ready && fault === undefined && !broken) return reply.send({ status: 'ok' as const });
       reply.header('retry-after', '5');
-      const why = fault === undefined ? (state.detail ?? 'unknown reason') : describeStorageFault(fault);
+      const why = broken ? 'the database does not answer' : fault === undefined ? (state.detail ?? 'unknown reason') : describeStorageFault(fault);
       throw new ApiError('not_ready', `The service is not ready: ${why}.`);
     },
   );
