@@ -6,29 +6,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigSchema } from '../src/config';
-import { freePort, spawnDetached, stopGroup, type Spawned } from './processes';
+import { freePort, spawnDetached, stopGroup, waitFor200 } from './processes';
+import { roadworksEnv } from './server-process';
 import { median } from './report';
 
+/** Polled this often, so that the figure is the start's and not the polling's. */
 const POLL_MS = 5;
-
-async function firstReady(url: string, spawned: Spawned, timeoutMs: number): Promise<void> {
-  let exited = false;
-  void spawned.exited.then(() => (exited = true));
-  const deadline = performance.now() + timeoutMs;
-  while (performance.now() < deadline) {
-    if (exited) throw new Error(`the server exited before it was ready; see ${spawned.logPath}`);
-    try {
-      const res = await fetch(url);
-      await res.arrayBuffer();
-      if (res.status === 200) return;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  }
-  throw new Error(`no 200 from ${url} within ${timeoutMs} ms; see ${spawned.logPath}`);
-}
 
 export interface ColdStart {
   /** Median milliseconds from spawn to the first 200 on /readyz, for the start command alone. */
@@ -42,18 +25,11 @@ export async function measureColdStart(opts: { repoRoot: string; tmpDir: string;
   const startCommand = (JSON.parse(readFileSync(join(opts.repoRoot, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
   const timed = async (command: string, args: string[], i: number): Promise<number> => {
     const port = await freePort();
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    for (const name of Object.keys(ConfigSchema.shape)) delete env[name];
-    Object.assign(env, {
-      PORT: String(port),
-      DATABASE_PATH: join(opts.tmpDir, 'roadworks.sqlite'),
-      ADMIN_API_KEY: opts.adminKey,
-      DB_SYNCHRONOUS: opts.synchronous,
-    });
+    const env = roadworksEnv({ port, tmpDir: opts.tmpDir, adminKey: opts.adminKey, synchronous: opts.synchronous });
     const began = performance.now();
     const spawned = spawnDetached(command, args, { cwd: opts.repoRoot, env, logPath: join(opts.tmpDir, `cold-start-${i}.log`) });
     try {
-      await firstReady(`http://127.0.0.1:${port}/readyz`, spawned, 30_000);
+      await waitFor200(`http://127.0.0.1:${port}/readyz`, spawned, 30_000, POLL_MS);
       return performance.now() - began;
     } finally {
       await stopGroup(spawned.pid, 10_000);

@@ -78,7 +78,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Polls `url` until it answers 200; fails early when the process exits or `timeoutMs` passes. */
-export async function waitFor200(url: string, spawned: Spawned, timeoutMs: number): Promise<void> {
+export async function waitFor200(url: string, spawned: Spawned, timeoutMs: number, pollMs = 100): Promise<void> {
   let exitCode: number | null | undefined;
   void spawned.exited.then((code) => (exitCode = code));
   const deadline = Date.now() + timeoutMs;
@@ -93,7 +93,7 @@ export async function waitFor200(url: string, spawned: Spawned, timeoutMs: numbe
     } catch (err) {
       last = (err as Error).message;
     }
-    await sleep(100);
+    await sleep(pollMs);
   }
   throw new Error(`${url} did not answer 200 within ${timeoutMs} ms (${last}); see ${spawned.logPath}:\n${logTail(spawned.logPath)}`);
 }

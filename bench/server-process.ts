@@ -25,6 +25,25 @@ function stopper(spawned: Spawned): () => Promise<void> {
   return () => (stopping ??= stopGroup(spawned.pid, 15_000));
 }
 
+/**
+ * The environment Roadworks runs with in bench/: every setting at its default (LOG_LEVEL too: info
+ * JSON logs) except these. The rate limiter still counts every request, but one key driving the
+ * server flat out would be refused after its per-minute allowance: its limit is raised, not off.
+ */
+export function roadworksEnv(opts: { port: number; tmpDir: string; adminKey: string; synchronous: string; settings?: Record<string, string> }): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of Object.keys(ConfigSchema.shape)) delete env[name];
+  return Object.assign(env, {
+    HOST: '127.0.0.1',
+    PORT: String(opts.port),
+    DATABASE_PATH: join(opts.tmpDir, 'roadworks.sqlite'),
+    ADMIN_API_KEY: opts.adminKey,
+    DB_SYNCHRONOUS: opts.synchronous,
+    RATE_LIMIT_MAX: '1000000000',
+    ...opts.settings,
+  });
+}
+
 export async function startRoadworks(opts: {
   repoRoot: string;
   tmpDir: string;
@@ -37,20 +56,7 @@ export async function startRoadworks(opts: {
   name?: string;
 }): Promise<RoadworksServer> {
   const port = await freePort();
-  // Every Roadworks setting is left at its default (LOG_LEVEL too: info JSON logs) except these.
-  // The rate limiter still counts every request, but one key driving the server flat out would be
-  // refused after its per-minute allowance: its limit is raised, not turned off.
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of Object.keys(ConfigSchema.shape)) delete env[name];
-  Object.assign(env, {
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    DATABASE_PATH: join(opts.tmpDir, 'roadworks.sqlite'),
-    ADMIN_API_KEY: opts.adminKey,
-    DB_SYNCHRONOUS: opts.synchronous,
-    RATE_LIMIT_MAX: '1000000000',
-    ...opts.settings,
-  });
+  const env = roadworksEnv({ port, tmpDir: opts.tmpDir, adminKey: opts.adminKey, synchronous: opts.synchronous, settings: opts.settings });
   if (opts.profileDir) {
     mkdirSync(opts.profileDir, { recursive: true });
     const preload = join(opts.repoRoot, 'bench/cpu-profile-preload.mjs');
